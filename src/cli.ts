@@ -1,0 +1,125 @@
+// Command-line parsing, pure: argv in, a command or a usage error out.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export type Role = 'serve' | 'webhook' | 'extender';
+
+interface FlagSpec {
+  readonly type: 'string' | 'boolean';
+  readonly default?: string | boolean;
+  readonly help: string;
+  readonly roles: readonly Role[];
+}
+
+const ALL: readonly Role[] = ['serve', 'webhook', 'extender'];
+const WEBHOOK: readonly Role[] = ['serve', 'webhook'];
+const EXTENDER: readonly Role[] = ['serve', 'extender'];
+
+/** Every flag, with the roles that take it. `--help` prints these. */
+export const FLAGS = {
+  config: { type: 'string', help: 'Configuration file (YAML or JSON); defaults apply when omitted.', roles: ALL },
+  kubeconfig: {
+    type: 'string',
+    help: 'kubeconfig file. Without it: KUBECONFIG, then in-cluster config; the webhook runs standalone (inline templates, no API) when none is found.',
+    roles: ALL,
+  },
+  host: { type: 'string', help: 'Address the role listens on (webhook default 0.0.0.0, extender 127.0.0.1).', roles: ['webhook', 'extender'] },
+  port: { type: 'string', help: 'Port of the role (webhook default 8443, extender 8888).', roles: ['webhook', 'extender'] },
+  'webhook-host': { type: 'string', default: '0.0.0.0', help: 'Address of the webhook server.', roles: ['serve'] },
+  'webhook-port': { type: 'string', default: '8443', help: 'Port of the webhook server (HTTPS).', roles: ['serve'] },
+  'extender-host': { type: 'string', default: '127.0.0.1', help: 'Address of the extender server.', roles: ['serve'] },
+  'extender-port': { type: 'string', default: '8888', help: 'Port of the extender server (HTTP).', roles: ['serve'] },
+  'ops-host': { type: 'string', default: '0.0.0.0', help: 'Address of the ops server (/healthz, /readyz, /metrics).', roles: ALL },
+  'ops-port': { type: 'string', default: '9090', help: 'Port of the ops server; 0 picks a free port.', roles: ALL },
+  'tls-cert-file': { type: 'string', help: 'PEM serving certificate of the webhook; reloaded when the file changes.', roles: WEBHOOK },
+  'tls-key-file': { type: 'string', help: 'PEM private key of the webhook; reloaded when the file changes.', roles: WEBHOOK },
+  'cert-secret': {
+    type: 'string',
+    help: 'Self-managed TLS instead of files: keep a CA and serving cert in this Secret (namespace/name), renew them and patch the caBundle of --webhook-configuration.',
+    roles: WEBHOOK,
+  },
+  'cert-dns-names': { type: 'string', help: 'Comma list of DNS names/IPs for the self-managed serving cert.', roles: WEBHOOK },
+  'webhook-configuration': {
+    type: 'string',
+    default: 'gangplank',
+    help: 'MutatingWebhookConfiguration whose caBundle the self-managed mode keeps current.',
+    roles: WEBHOOK,
+  },
+  'extender-tls-cert-file': { type: 'string', help: 'Serve the extender over HTTPS with this certificate (default plain HTTP on loopback).', roles: EXTENDER },
+  'extender-tls-key-file': { type: 'string', help: 'Key for --extender-tls-cert-file.', roles: EXTENDER },
+  'log-level': { type: 'string', help: 'pino log level (trace, debug, info, warn, error); default LOG_LEVEL or info.', roles: ALL },
+  'shutdown-grace-seconds': { type: 'string', default: '10', help: 'On SIGTERM, how long in-flight requests may take before connections are closed.', roles: ALL },
+  help: { type: 'boolean', default: false, help: 'Show this help.', roles: ALL },
+} as const satisfies Record<string, FlagSpec>;
+
+export type FlagName = keyof typeof FLAGS;
+
+export interface Command {
+  readonly role: Role;
+  readonly flags: Readonly<Partial<Record<FlagName, string | boolean>>>;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const SUMMARY: Record<Role, string> = {
+  serve: 'Run the webhook and the extender in one process (local use, demo).',
+  webhook: 'Run the mutating admission webhook (HTTPS POST /mutate).',
+  extender: 'Run the kube-scheduler extender (POST /filter, /prioritize, /bind).',
+};
+
+export function usage(role?: Role): string {
+  if (!role) {
+    return [
+      'Usage: gangplank <command> [flags]',
+      '',
+      'Commands:',
+      ...(Object.keys(SUMMARY) as Role[]).map((r) => `  ${r.padEnd(10)} ${SUMMARY[r]}`),
+      '',
+      'Run "gangplank <command> --help" for the flags of a command.',
+    ].join('\n');
+  }
+  const lines = [`Usage: gangplank ${role} [flags]`, '', SUMMARY[role], '', 'Flags:'];
+  for (const [name, spec] of Object.entries(FLAGS) as [FlagName, FlagSpec][]) {
+    if (!spec.roles.includes(role)) continue;
+    const arg = spec.type === 'string' ? ` <value>` : '';
+    const def = spec.default !== undefined && spec.type === 'string' ? ` (default ${String(spec.default)})` : '';
+    lines.push(`  --${name}${arg}`, `      ${spec.help}${def}`);
+  }
+  return lines.join('\n');
+}
+
+export function parseCommand(argv: readonly string[]): Command | { help: string } {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') return { help: usage() };
+  if (!(first in SUMMARY)) throw new UsageError(`unknown command "${first}"\n\n${usage()}`);
+  const role = first as Role;
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [name, spec] of Object.entries(FLAGS) as [FlagName, FlagSpec][]) {
+    if (!spec.roles.includes(role)) continue;
+    options[name] = spec.type === 'string' ? { type: 'string' } : { type: 'boolean' };
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...rest], options, strict: true, allowPositionals: false }) as {
+      values: Record<string, string | boolean | undefined>;
+    });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${usage(role)}`);
+  }
+  if (values.help) return { help: usage(role) };
+  const flags: Partial<Record<FlagName, string | boolean>> = {};
+  for (const [name, spec] of Object.entries(FLAGS) as [FlagName, FlagSpec][]) {
+    if (!spec.roles.includes(role)) continue;
+    const v = values[name] ?? spec.default;
+    if (v !== undefined) flags[name] = v;
+  }
+  for (const name of ['port', 'webhook-port', 'extender-port', 'ops-port'] as const) {
+    const v = flags[name];
+    if (typeof v === 'string' && !/^\d{1,5}$/.test(v)) throw new UsageError(`--${name}: "${v}" is not a port number`);
+  }
+  if (Boolean(flags['tls-cert-file']) !== Boolean(flags['tls-key-file'])) {
+    throw new UsageError('--tls-cert-file and --tls-key-file go together');
+  }
+  return { role, flags };
+}

@@ -1,0 +1,21 @@
+// The only place that reads process.env (STYLE.md, practice 8).
+
+export interface Environment {
+  /** Explicit kubeconfig path from KUBECONFIG, if any. */
+  readonly kubeconfig?: string;
+  /** True inside a pod (service-account token mounted, KUBERNETES_SERVICE_HOST set). */
+  readonly inCluster: boolean;
+  /** pino level from LOG_LEVEL (default info). */
+  readonly logLevel: string;
+  /** This pod's namespace (downward API POD_NAMESPACE), for Secrets and Leases. */
+  readonly podNamespace?: string;
+}
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  return {
+    kubeconfig: env.KUBECONFIG || undefined,
+    inCluster: Boolean(env.KUBERNETES_SERVICE_HOST),
+    logLevel: env.LOG_LEVEL || 'info',
+    podNamespace: env.POD_NAMESPACE || undefined,
+  };
+}

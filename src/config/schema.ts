@@ -1,0 +1,190 @@
+// The configuration schema for both roles. One file so that the whole
+// surface a user can write is visible in one place; docs/config.md mirrors it.
+import { z } from 'zod';
+
+/** A label value as Kubernetes validates it (RFC 1123-ish, ≤63 chars). */
+const labelValue = z
+  .string()
+  .max(63)
+  .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, 'must be a valid label value');
+
+/** A qualified label key: optional DNS prefix, then a name of ≤63 chars. */
+const labelKey = z
+  .string()
+  .regex(
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    'must be a valid label key',
+  );
+
+const dnsName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a DNS-1123 name');
+
+/**
+ * A pod manifest fragment. Its content is Kubernetes' own schema, checked by
+ * the API server when the mutated pod is admitted; here we only insist it is
+ * an object with at most `metadata` and `spec`.
+ */
+export const podFragmentSchema = z
+  .object({
+    apiVersion: z.string().optional(),
+    kind: z.literal('Pod').optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    spec: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+const configMapRef = z
+  .object({
+    namespace: dnsName.optional(),
+    name: dnsName,
+    key: z.string().min(1).default('template.yaml'),
+  })
+  .strict();
+
+/** Driver or executor settings of a profile. */
+const roleSettings = z
+  .object({
+    /** Defaults: what the pod already has wins. Inline manifest. */
+    template: podFragmentSchema.optional(),
+    /** Defaults read from a YAML file (relative to the config file). */
+    templateFile: z.string().min(1).optional(),
+    /** Defaults read from a ConfigMap the webhook watches (needs API access). */
+    templateConfigMap: configMapRef.optional(),
+    /** Values that win over the pod (resource governance). */
+    overrides: podFragmentSchema.optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const sources = [r.template, r.templateFile, r.templateConfigMap].filter((s) => s !== undefined);
+    if (sources.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'give at most one of template, templateFile, templateConfigMap',
+      });
+    }
+  });
+
+export const numaPolicies = ['single-numa', 'single-numa-node', 'none'] as const;
+
+const numaSettings = z
+  .object({
+    policy: z.enum(numaPolicies),
+    resources: z.array(z.string().min(1)).min(1).default(['cpu', 'memory', 'nvidia.com/gpu']),
+  })
+  .strict();
+
+/** One executor's shape when nothing else tells it (Spark's defaults). */
+const executorShape = z
+  .object({
+    cores: z.number().positive().default(1),
+    /** `spark.kubernetes.executor.request.cores`, e.g. "500m" or "1.8". */
+    requestCores: z.string().optional(),
+    memory: z.string().default('1g'),
+    memoryOverhead: z.string().optional(),
+    memoryOverheadFactor: z.number().min(0).max(10).default(0.1),
+    gpus: z.number().int().min(0).default(0),
+    gpuResource: z.string().default('nvidia.com/gpu'),
+  })
+  .strict();
+
+const profile = z
+  .object({
+    name: dnsName,
+    match: z
+      .object({
+        namespaces: z.array(dnsName).optional(),
+        podLabels: z.record(labelKey, labelValue).optional(),
+      })
+      .strict()
+      .default({}),
+    /** N executors when nothing on the pod or its SparkApplication says otherwise. */
+    executorInstances: z.number().int().min(0).max(10_000).optional(),
+    executorDefaults: executorShape.optional(),
+    driver: roleSettings.optional(),
+    executor: roleSettings.optional(),
+    numa: numaSettings.optional(),
+    /**
+     * Extra labels from values the pod carries: `{label:KEY}`, `{annotation:KEY}`,
+     * `{env:NAME}` (main container env), `{namespace}`; sanitised to label values.
+     */
+    contextLabels: z.record(labelKey, z.string().min(1)).optional(),
+    gangTimeoutSeconds: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const webhook = z
+  .object({
+    /** What an internal failure on one pod answers: allow it unchanged, or deny with the reason. */
+    onError: z.enum(['allow', 'deny']).default('allow'),
+    /** AdmissionReview bodies above this get HTTP 413; the API server caps requests at 3 MiB. */
+    maxBodyBytes: z.number().int().positive().default(3 * 1024 * 1024),
+    /** Set the gang labels on Spark pods (turn off to shape pods without gang scheduling). */
+    gangLabels: z.boolean().default(true),
+  })
+  .strict()
+  .default({ onError: 'allow', maxBodyBytes: 3 * 1024 * 1024, gangLabels: true });
+
+const extender = z
+  .object({
+    /** An unfilled reservation is released after this long (per gang: gangplank.io/timeout-seconds). */
+    gangTimeoutSeconds: z.number().int().positive().default(300),
+    /** How long a pod the extender approved counts against a node before the cache shows it bound. */
+    assumeTtlSeconds: z.number().int().positive().default(30),
+    /** How long to wait for the driver's spark.properties ConfigMap before using defaults. */
+    sparkConfigWaitSeconds: z.number().min(0).default(5),
+    /** A filter call fails closed when the caches have not heard from the API server for this long. */
+    cacheStaleSeconds: z.number().int().positive().default(120),
+    /** Resources that must share a NUMA zone when a pod names none. */
+    numaResources: z.array(z.string().min(1)).min(1).default(['cpu', 'memory', 'nvidia.com/gpu']),
+    /** Namespace where the ledger's Lease objects live. */
+    ledgerNamespace: dnsName.default('gangplank-system'),
+    /** Minimum seconds between two Events of the same reason on one pod. */
+    eventIntervalSeconds: z.number().min(0).default(30),
+  })
+  .strict()
+  .default({
+    gangTimeoutSeconds: 300,
+    assumeTtlSeconds: 30,
+    sparkConfigWaitSeconds: 5,
+    cacheStaleSeconds: 120,
+    numaResources: ['cpu', 'memory', 'nvidia.com/gpu'],
+    ledgerNamespace: 'gangplank-system',
+    eventIntervalSeconds: 30,
+  });
+
+export const configSchema = z
+  .object({
+    schedulerName: dnsName.default('gangplank-scheduler'),
+    /** Scheduler names a pod may carry that mean Gangplank's (switched to schedulerName). */
+    schedulerNameAliases: z.array(dnsName).default([]),
+    profiles: z.array(profile).default([{ name: 'default', match: {} }]),
+    webhook,
+    extender,
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.profiles.forEach((p, i) => {
+      const first = seen.get(p.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['profiles', i, 'name'], message: `duplicate profile name (also profiles[${first}])` });
+      } else {
+        seen.set(p.name, i);
+      }
+    });
+    if (c.schedulerNameAliases.includes(c.schedulerName)) {
+      ctx.addIssue({ code: 'custom', path: ['schedulerNameAliases'], message: 'must not contain schedulerName itself' });
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type Profile = Config['profiles'][number];
+export type RoleSettings = NonNullable<Profile['driver']>;
+export type PodFragment = z.output<typeof podFragmentSchema>;
+export type ExecutorShape = z.output<typeof executorShape>;
+export type NumaSettings = z.output<typeof numaSettings>;
+export type WebhookConfig = Config['webhook'];
+export type ExtenderConfig = Config['extender'];

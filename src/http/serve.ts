@@ -1,0 +1,93 @@
+// Listening and shutdown live here and in main.ts only; app factories never
+// listen (STYLE.md, practice 10).
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { readPair, watchCertFiles, type CertFiles, type LoadedPair } from '../tls/reload.js';
+
+/**
+ * Go's http.Transport closes idle connections after 90 s (IdleConnTimeout).
+ * A server that closes first races the client's reuse and the API server
+ * logs "connection reset"; so we keep connections open longer than that.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+
+export interface ListenOptions {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  /** Serve HTTPS from these files (reloaded on change) or from this pair. */
+  readonly tls?: CertFiles | LoadedPair;
+  readonly logger: Logger;
+  readonly certReloadIntervalMs?: number;
+}
+
+export interface Listening {
+  readonly name: string;
+  readonly server: Server | HttpsServer;
+  readonly port: number;
+  readonly url: string;
+  /** Stop accepting, let in-flight requests finish (up to `graceMs`), then close. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function listen(handler: RequestListener, options: ListenOptions): Promise<Listening> {
+  const { logger } = options;
+  let stopWatching = (): void => {};
+  let server: Server | HttpsServer;
+  if (options.tls) {
+    const pair = 'certFile' in options.tls ? readPair(options.tls) : options.tls;
+    const https = createHttpsServer({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, handler);
+    if ('certFile' in options.tls) {
+      stopWatching = watchCertFiles(https, options.tls, pair, logger, options.certReloadIntervalMs);
+    }
+    server = https;
+  } else {
+    server = createHttpServer(handler);
+  }
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 5_000;
+  server.requestTimeout = 30_000;
+
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const scheme = options.tls ? 'https' : 'http';
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `${scheme}://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${port}`;
+  logger.info({ server: options.name, url }, 'listening');
+
+  return {
+    name: options.name,
+    server,
+    port,
+    url,
+    close(graceMs = 10_000) {
+      stopWatching();
+      return new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          for (const s of sockets) s.destroy();
+        }, graceMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        // Idle keep-alive connections would hold close() open for two minutes.
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
