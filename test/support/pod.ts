@@ -134,6 +134,33 @@ export class PodBuilder {
     ];
     return this;
   }
+  /** Labels spark-operator passes to spark-submit for both roles (and spark.app.name = app name). */
+  sparkOperator(appName: string, submissionId = '0907b7aa-3049-4149-81e8-0d1135b0bc5f'): this {
+    return this.labels({
+      'spark-app-name': appName,
+      'sparkoperator.k8s.io/app-name': appName,
+      'sparkoperator.k8s.io/launched-by-spark-operator': 'true',
+      'sparkoperator.k8s.io/submission-id': submissionId,
+    });
+  }
+  ownerReference(ref: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }): this {
+    this.pod.metadata!.ownerReferences = [...(this.pod.metadata!.ownerReferences ?? []), ref];
+    return this;
+  }
+  /** Arguments of the first container (Spark's driver gets `driver --properties-file ... --class ...`). */
+  args(...args: string[]): this {
+    this.main.args = args;
+    return this;
+  }
+  /** A required node affinity term: key In values. */
+  requireNode(key: string, values: string[]): this {
+    this.pod.spec!.affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key, operator: 'In', values }] }] },
+      },
+    };
+    return this;
+  }
   gang(name: string, minAvailable: number): this {
     return this.labels({
       'pod-group.scheduling.kubenexus.io/name': name,
