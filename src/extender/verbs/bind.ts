@@ -1,9 +1,113 @@
-// POST /bind: create the pod's Binding through the API.
+// POST /bind. For the first member of a planned gang (the driver, or the
+// first co-created member) the plan is persisted BEFORE the Binding, so a
+// restarted extender can always finish what it started and never completes
+// half a gang. Every bound pod records gangplank.io/numa-zone (when a zone
+// was planned), gangplank.io/gang and gangplank.io/slot, which restore uses
+// to count consumed slots. A failed bind gives back what the pod held.
+import type { V1Pod } from '@kubernetes/client-node';
+import { podUsage } from '../../gang/capacity.js';
+import { membership } from '../../gang/identity.js';
+import { GANG_ANNOTATION, NUMA_ZONE, SLOT_ANNOTATION } from '../../gang/keys.js';
+import { Room } from '../../gang/room.js';
 import type { KubeClient } from '../../k8s/client.js';
 import type { ExtenderBindingArgs, ExtenderBindingResult } from '../../k8s/wire.js';
+import { podNumaRequirement } from '../../numa/policy.js';
 import { malformedBindingArgs } from '../args.js';
+import type { ExtenderState } from '../state.js';
 import type { ExtenderVerb } from '../verb.js';
 
+export class BindError extends Error {
+  override name = 'BindError';
+}
+
+export async function bind(state: ExtenderState, args: ExtenderBindingArgs): Promise<void> {
+  const { PodNamespace: ns, PodName: name, PodUID: uid, Node: node } = args;
+  state.tick();
+  const ttlMs = state.config.assumeTtlSeconds * 1000;
+  const facts = state.index.pod(uid) ?? state.index.podByName(ns, name);
+  const pod: V1Pod | undefined = facts?.pod;
+  const usage = pod ? podUsage(pod) : undefined;
+  const ref = state.ledger.slotOf(uid);
+
+  if (ref && !ref.slot.consumedBy) {
+    const { gang, slot } = ref;
+    const key = gang.id.key;
+    const pinned = slot.podUid === uid;
+    if (pinned || slot.assignedTo === uid) {
+      if (slot.node !== node) {
+        if (pinned && gang.state === 'planned') state.released(state.ledger.release(key, 'bind_failed'));
+        else state.ledger.unassign(uid);
+        throw new BindError(`gang ${key}: asked to bind ${ns}/${name} to ${node}, but its ${slot.role} slot ${slot.id} is on ${slot.node}`);
+      }
+      if (!gang.persisted) {
+        const record = state.ledger.serialise(key);
+        try {
+          if (record) await state.binder.persistPlan(record);
+        } catch (err) {
+          state.released(state.ledger.release(key, 'bind_failed'));
+          throw new BindError(`gang ${key}: could not persist the plan before binding: ${String(err)}`);
+        }
+        state.ledger.markPersisted(key);
+      }
+      const annotations: Record<string, string> = { [GANG_ANNOTATION]: key, [SLOT_ANNOTATION]: slot.id };
+      if (slot.zone) annotations[NUMA_ZONE] = slot.zone;
+      try {
+        await state.binder.bind(ns, name, uid, node, annotations);
+      } catch (err) {
+        // The driver (or a co-created gang none of whose members is bound yet)
+        // gives the whole plan back; an executor gives back its tentative slot;
+        // a pinned member of a partly bound gang keeps its slot for the retry.
+        if (slot.role === 'executor') state.ledger.unassign(uid);
+        else if (slot.role === 'driver' || state.ledger.get(key)?.state === 'planned') state.released(state.ledger.release(key, 'bind_failed'));
+        throw new BindError(`binding ${ns}/${name} to ${node} failed: ${String(err)}`);
+      }
+      const filled = state.ledger.consume(key, slot.id, uid);
+      if (usage) state.index.assume(uid, node, slot.zone, usage, state.clock() + ttlMs);
+      if (filled) {
+        state.metrics.reservationsReleased.inc({ reason: 'filled' });
+        state.metrics.gangTimeToBound.observe(Math.max(0, state.clock() - gang.createdAt) / 1000);
+      }
+      state.refreshGauges();
+      return;
+    }
+  }
+
+  // No slot: a pod in no gang, or an executor/member beyond its reservation.
+  const annotations: Record<string, string> = {};
+  let zone: string | undefined;
+  if (pod && usage) {
+    const numa = podNumaRequirement(pod, state.config.numaResources);
+    if (numa) {
+      const f = new Room(state.index, state.ledger, { staleTopology: state.context().staleTopology }).fits(node, usage, numa);
+      if (!f.ok) throw new BindError(`${ns}/${name} no longer fits on ${node}: ${f.reason}`);
+      zone = f.zone;
+      if (zone) annotations[NUMA_ZONE] = zone;
+    }
+    const m = membership(pod, state.index);
+    if (m) {
+      annotations[GANG_ANNOTATION] = m.gang.key;
+      annotations[SLOT_ANNOTATION] = 'none';
+    }
+  }
+  await state.binder.bind(ns, name, uid, node, annotations);
+  if (usage) state.index.assume(uid, node, zone, usage, state.clock() + ttlMs);
+}
+
+export function createBindVerb(state: ExtenderState): ExtenderVerb<ExtenderBindingArgs, ExtenderBindingResult> {
+  return {
+    name: 'bind',
+    wireName: 'ExtenderBindingArgs',
+    malformed: malformedBindingArgs,
+    async handle(args, log) {
+      await bind(state, args);
+      log.info({ pod: `${args.PodNamespace}/${args.PodName}`, node: args.Node }, 'bound');
+      return {};
+    },
+    onError: (err) => ({ Error: err instanceof Error ? err.message : String(err) }),
+  };
+}
+
+/** @deprecated Plumbing (a bare Binding) kept only until runtime.ts wires createBindVerb(state). */
 export function bindVerb(client: KubeClient): ExtenderVerb<ExtenderBindingArgs, ExtenderBindingResult> {
   return {
     name: 'bind',

@@ -1,9 +1,97 @@
-// POST /filter. PLUMBING ONLY (issue 2): passes every candidate node. The
-// gang planner replaces this body in the extender issue.
-import type { ExtenderArgs, ExtenderFilterResult } from '../../k8s/wire.js';
+// POST /filter: decode, decide (src/gang/admit.ts), translate the domain
+// verdict to ExtenderFilterResult. Error policy (STYLE.md, practice 11):
+// never a node outside the input; a gang that cannot fit answers through
+// FailedAndUnresolvableNodes (preempting would not help: reservations and
+// gang room are not freed by evicting one pod); waiting is FailedNodes;
+// unsynced or stale caches fail closed with the reason on every node.
+import type { V1Node } from '@kubernetes/client-node';
+import { admit, type Verdict } from '../../gang/admit.js';
+import { Reason } from '../../gang/messages.js';
+import type { ExtenderArgs, ExtenderFilterResult, FailedNodesMap } from '../../k8s/wire.js';
 import { candidateNames, malformedExtenderArgs } from '../args.js';
+import type { ExtenderState } from '../state.js';
 import type { ExtenderVerb } from '../verb.js';
 
+function allFailed(names: readonly string[], message: string): FailedNodesMap {
+  const out: FailedNodesMap = {};
+  for (const n of names) out[n] = message;
+  return out;
+}
+
+/** The answer with `pass` ⊆ input, in the input's form (NodeNames or Nodes). */
+function answer(args: ExtenderArgs, pass: ReadonlySet<string>, failed: FailedNodesMap, unresolvable: FailedNodesMap = {}): ExtenderFilterResult {
+  const out: ExtenderFilterResult = { FailedNodes: failed };
+  if (Object.keys(unresolvable).length > 0) out.FailedAndUnresolvableNodes = unresolvable;
+  if (Array.isArray(args.NodeNames)) {
+    out.NodeNames = args.NodeNames.filter((n) => pass.has(n));
+  } else {
+    const items = (args.Nodes?.items ?? []).filter((n: V1Node) => pass.has(n.metadata?.name ?? ''));
+    out.Nodes = { ...(args.Nodes ?? {}), items };
+  }
+  return out;
+}
+
+/** Verdict → wire. The only place the domain meets ExtenderFilterResult. */
+export function toFilterResult(args: ExtenderArgs, names: readonly string[], v: Verdict): ExtenderFilterResult {
+  switch (v.kind) {
+    case 'Ready': {
+      const pass = new Set(v.nodes.filter((n) => names.includes(n)));
+      const failed: FailedNodesMap = {};
+      for (const n of names) if (!pass.has(n)) failed[n] = `${v.message}; not this node`;
+      return answer(args, pass, failed);
+    }
+    case 'NotInGang':
+      return answer(args, new Set(v.nodes), { ...v.failed });
+    case 'Wait':
+      return answer(args, new Set(), allFailed(names, v.message));
+    case 'DoesNotFit':
+      return answer(args, new Set(), {}, allFailed(names, v.message));
+  }
+}
+
+export function createFilterVerb(state: ExtenderState): ExtenderVerb<ExtenderArgs, ExtenderFilterResult> {
+  return {
+    name: 'filter',
+    wireName: 'ExtenderArgs',
+    malformed: malformedExtenderArgs,
+    handle(args, log) {
+      const names = candidateNames(args);
+      const problem = state.cacheProblem();
+      if (problem) {
+        state.metrics.filterOutcomes.inc({ reason: state.pods.synced() && state.nodes.synced() ? Reason.CacheStale : Reason.CacheNotSynced });
+        log.warn({ pod: podKey(args), reason: problem }, 'filter failed closed');
+        return answer(args, new Set(), allFailed(names, problem));
+      }
+      state.tick();
+      const verdict = admit(state.context(), args.Pod, names);
+      state.metrics.filterOutcomes.inc({ reason: verdict.kind });
+      if (verdict.kind === 'NotInGang') {
+        for (const [reason, n] of Object.entries(verdict.numaRejections)) state.metrics.numaRejections.inc({ reason }, n);
+      } else {
+        const ns = args.Pod.metadata?.namespace ?? 'default';
+        const name = args.Pod.metadata?.name ?? '';
+        if (verdict.kind === 'Wait') state.notify({ type: 'Normal', reason: 'GangWaiting', gang: verdict.gang, namespace: ns, name, message: verdict.message });
+        if (verdict.kind === 'DoesNotFit') state.notify({ type: 'Warning', reason: 'GangDoesNotFit', gang: verdict.gang, namespace: ns, name, message: verdict.message });
+        if (verdict.kind === 'Ready' && verdict.planned) {
+          state.notify({ type: 'Normal', reason: 'GangReserved', gang: verdict.gang, namespace: ns, name, message: verdict.message });
+          state.refreshGauges();
+        }
+        log.debug({ pod: podKey(args), verdict: verdict.kind, message: verdict.message }, 'gang verdict');
+      }
+      return toFilterResult(args, names, verdict);
+    },
+    onError: (err) => ({ Error: String(err), FailedNodes: {} }),
+  };
+}
+
+function podKey(args: ExtenderArgs): string {
+  return `${args.Pod.metadata?.namespace ?? 'default'}/${args.Pod.metadata?.name ?? ''}`;
+}
+
+/**
+ * @deprecated Plumbing pass-through kept only until src/extender/runtime.ts
+ * wires createFilterVerb(state); it checks nothing.
+ */
 export const filterVerb: ExtenderVerb<ExtenderArgs, ExtenderFilterResult> = {
   name: 'filter',
   wireName: 'ExtenderArgs',

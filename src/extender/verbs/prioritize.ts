@@ -1,8 +1,78 @@
-// POST /prioritize. PLUMBING ONLY (issue 2): scores every node 0.
-import type { ExtenderArgs, HostPriorityList } from '../../k8s/wire.js';
+// POST /prioritize: scores 0..10. A pod with a planned node or slot (driver,
+// pinned member, steered executor) scores its node 10 and the rest 0. Others
+// score best fit: the less room a node (or, under single-numa, the chosen
+// zone) has left after the pod, the higher; plus a bonus for nodes that
+// already hold members of the pod's gang (executors beyond the reservation).
+import type { V1Pod } from '@kubernetes/client-node';
+import { podUsage } from '../../gang/capacity.js';
+import { membership } from '../../gang/identity.js';
+import { Room } from '../../gang/room.js';
+import type { ResourceList } from '../../k8s/resources.js';
+import { MAX_EXTENDER_PRIORITY, type ExtenderArgs, type HostPriorityList } from '../../k8s/wire.js';
+import { podNumaRequirement } from '../../numa/policy.js';
+import { zoneWaste } from '../../numa/fit.js';
 import { candidateNames, malformedExtenderArgs } from '../args.js';
+import type { ExtenderState } from '../state.js';
 import type { ExtenderVerb } from '../verb.js';
 
+const FIT_WEIGHT = 0.8;
+const CLOSE_WEIGHT = 0.2;
+
+function plannedNode(state: ExtenderState, pod: V1Pod): string | undefined {
+  const uid = pod.metadata?.uid ?? '';
+  const ref = state.ledger.slotOf(uid);
+  if (ref && !ref.slot.consumedBy && (ref.slot.podUid === uid || ref.slot.assignedTo === uid)) return ref.slot.node;
+  return undefined;
+}
+
+/** 1 for a perfect fit, 0 for an empty node: mean over requested resources of used-after / allocatable. */
+function fitScore(room: Room, state: ExtenderState, node: string, need: ResourceList): number {
+  const alloc = state.index.node(node)?.allocatable ?? {};
+  let sum = 0;
+  let n = 0;
+  for (const r in need) {
+    const want = need[r] as number;
+    const cap = alloc[r] ?? 0;
+    if (want <= 0 || cap <= 0 || r === 'pods') continue;
+    const freeAfter = room.nodeFree(node, r) - want;
+    sum += 1 - Math.max(0, freeAfter) / cap;
+    n++;
+  }
+  return n === 0 ? 0 : sum / n;
+}
+
+export function prioritize(state: ExtenderState, pod: V1Pod, names: readonly string[]): HostPriorityList {
+  const planned = plannedNode(state, pod);
+  if (planned) return names.map((Host) => ({ Host, Score: Host === planned ? MAX_EXTENDER_PRIORITY : 0 }));
+  const ctx = state.context();
+  const room = new Room(state.index, state.ledger, { staleTopology: ctx.staleTopology });
+  const need = podUsage(pod);
+  const numa = podNumaRequirement(pod, state.config.numaResources);
+  const m = membership(pod, state.index);
+  const gangNodes = new Set<string>();
+  if (m) for (const f of state.index.gangMembers(m.gang.key)) if (f.node) gangNodes.add(f.node);
+  return names.map((Host) => {
+    const f = room.fits(Host, need, numa);
+    if (!f.ok) return { Host, Score: 0 };
+    let fit = fitScore(room, state, Host, need);
+    if (f.zone) fit = (fit + (1 - zoneWaste(need, numa, f.zone, (z, r) => room.zoneFree(Host, z, r)))) / 2;
+    const close = gangNodes.has(Host) ? 1 : 0;
+    const score = Math.round(MAX_EXTENDER_PRIORITY * (FIT_WEIGHT * fit + CLOSE_WEIGHT * close));
+    return { Host, Score: Math.min(MAX_EXTENDER_PRIORITY, Math.max(0, score)) };
+  });
+}
+
+export function createPrioritizeVerb(state: ExtenderState): ExtenderVerb<ExtenderArgs, HostPriorityList> {
+  return {
+    name: 'prioritize',
+    wireName: 'ExtenderArgs',
+    malformed: malformedExtenderArgs,
+    handle: (args) => prioritize(state, args.Pod, candidateNames(args)),
+    onError: () => [],
+  };
+}
+
+/** @deprecated Plumbing (scores 0) kept only until runtime.ts wires createPrioritizeVerb(state). */
 export const prioritizeVerb: ExtenderVerb<ExtenderArgs, HostPriorityList> = {
   name: 'prioritize',
   wireName: 'ExtenderArgs',

@@ -1,0 +1,217 @@
+// What the extender verbs work over: the informer caches (read-only), the
+// capacity index and the ledger they feed, the clock, the config, and a
+// Binder the API adapter implements. The lead's runtime builds one
+// ExtenderState, feeds it informer events (onPod/onNode/onTopology), calls
+// restore() once the pod cache has synced, and tick() on a timer.
+import type { V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
+import { WaitQueue, type GangConfig, type GangContext, type SparkConf } from '../gang/admit.js';
+import { CapacityIndex } from '../gang/capacity.js';
+import type { GangId } from '../gang/identity.js';
+import { GANG_RECORD, SPARK_PROPERTIES } from '../gang/keys.js';
+import { Ledger, type Released } from '../gang/ledger.js';
+import { parseGangRecord, type GangRecord } from '../gang/record.js';
+import type { ObjectCache, SyncedCache } from '../k8s/cache.js';
+import type { Metrics } from '../metrics/index.js';
+import type { NodeResourceTopology } from '../numa/topology.js';
+
+/** The API side of /bind, implemented by the runtime against the API server. */
+export interface Binder {
+  /** Store the gang's plan (the lead: annotation gangplank.io/gang-record on record.anchor). Must finish before the first Binding. */
+  persistPlan(record: GangRecord): Promise<void>;
+  /** Set `annotations` on the pod and create its Binding to `node`. */
+  bind(namespace: string, name: string, uid: string, node: string, annotations: Record<string, string>): Promise<void>;
+}
+
+/** Something a user should hear about, for Events on the pod (the runtime rate-limits). */
+export interface GangEvent {
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: 'GangWaiting' | 'GangDoesNotFit' | 'GangReserved' | 'GangReleased' | 'GangTimedOut';
+  readonly gang: GangId;
+  /** The pod the Event is about. */
+  readonly namespace: string;
+  readonly name: string;
+  readonly message: string;
+}
+
+export interface ExtenderStateDeps {
+  readonly config: GangConfig;
+  readonly nodes: SyncedCache<V1Node>;
+  readonly pods: SyncedCache<V1Pod>;
+  /** NodeResourceTopology objects, when the CRD exists. */
+  readonly topologies?: SyncedCache<NodeResourceTopology>;
+  /** ConfigMaps, to read a driver's spark.properties. */
+  readonly configMaps?: ObjectCache<V1ConfigMap>;
+  readonly binder: Binder;
+  readonly metrics: Metrics;
+  readonly clock?: () => number;
+  readonly notify?: (e: GangEvent) => void;
+}
+
+const TICK_EVERY_MS = 250;
+
+export class ExtenderState {
+  readonly config: GangConfig;
+  readonly nodes: SyncedCache<V1Node>;
+  readonly pods: SyncedCache<V1Pod>;
+  readonly topologies?: SyncedCache<NodeResourceTopology>;
+  readonly configMaps?: ObjectCache<V1ConfigMap>;
+  readonly binder: Binder;
+  readonly metrics: Metrics;
+  readonly clock: () => number;
+  readonly notify: (e: GangEvent) => void;
+  readonly index = new CapacityIndex();
+  readonly ledger: Ledger;
+  readonly queue = new WaitQueue();
+  private lastTick = -Infinity;
+
+  constructor(deps: ExtenderStateDeps) {
+    this.config = deps.config;
+    this.nodes = deps.nodes;
+    this.pods = deps.pods;
+    this.topologies = deps.topologies;
+    this.configMaps = deps.configMaps;
+    this.binder = deps.binder;
+    this.metrics = deps.metrics;
+    this.clock = deps.clock ?? Date.now;
+    this.notify = deps.notify ?? (() => {});
+    this.ledger = new Ledger({ assumeTtlMs: this.config.assumeTtlSeconds * 1000 });
+  }
+
+  /** Load every object the caches hold now (after sync, or for tests built on StaticCache). */
+  loadCaches(): void {
+    for (const n of this.nodes.list()) this.index.upsertNode(n);
+    for (const t of this.topologies?.list() ?? []) this.index.upsertTopology(t);
+    // Drivers first, so executors without gang labels find their gang.
+    const pods = [...this.pods.list()].sort((a, b) => Number(b.metadata?.labels?.['spark-role'] === 'driver') - Number(a.metadata?.labels?.['spark-role'] === 'driver'));
+    for (const p of pods) this.index.upsertPod(p);
+  }
+
+  // ---- informer events ----
+
+  onNode(type: 'add' | 'update' | 'delete', node: V1Node): void {
+    if (type === 'delete') this.index.deleteNode(node.metadata?.name ?? '');
+    else this.index.upsertNode(node);
+  }
+
+  onTopology(type: 'add' | 'update' | 'delete', nrt: NodeResourceTopology): void {
+    if (type === 'delete') this.index.deleteTopology(nrt.metadata?.name ?? '');
+    else this.index.upsertTopology(nrt);
+  }
+
+  onPod(type: 'add' | 'update' | 'delete', pod: V1Pod): void {
+    const uid = pod.metadata?.uid ?? '';
+    if (type === 'delete') {
+      this.index.deletePod(pod);
+      this.released(this.ledger.podGone(uid, false));
+      return;
+    }
+    this.index.upsertPod(pod);
+    if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') this.released(this.ledger.podGone(uid, pod.status.phase === 'Failed'));
+  }
+
+  /**
+   * Rebuild the ledger from persisted records (the annotation gangplank.io/gang-record
+   * on anchor pods) and the current pods. Returns what was restored and records
+   * that could not be read.
+   */
+  restore(pods: readonly V1Pod[] = this.pods.list()): { restored: string[]; errors: string[] } {
+    const records: GangRecord[] = [];
+    const errors: string[] = [];
+    for (const p of pods) {
+      const raw = p.metadata?.annotations?.[GANG_RECORD];
+      if (raw === undefined) continue;
+      const r = parseGangRecord(raw);
+      if (r instanceof Error) errors.push(`${p.metadata?.namespace}/${p.metadata?.name}: ${r.message}`);
+      else records.push(r);
+    }
+    const restored = this.ledger.restore(records, pods, this.clock()).map((g) => g.id.key);
+    this.refreshGauges();
+    return { restored, errors };
+  }
+
+  /** Expire assumptions, tentative assignments and reservations past their time. */
+  tick(force = false): Released[] {
+    const now = this.clock();
+    if (!force && now - this.lastTick < TICK_EVERY_MS) return [];
+    this.lastTick = now;
+    this.index.expire(now);
+    const out = this.ledger.expire(now);
+    for (const r of out) this.released(r);
+    if (out.length > 0) this.refreshGauges();
+    return out;
+  }
+
+  /** Why decisions must not be made now (unsynced or stale caches), or null. */
+  cacheProblem(): string | null {
+    const unsynced = [this.nodes, this.pods].filter((c) => !c.synced()).map((c) => c.resource);
+    if (unsynced.length > 0) return `extender caches not synced yet (${unsynced.join(', ')}); failing closed`;
+    const now = this.clock();
+    const limit = this.config.cacheStaleSeconds * 1000;
+    const stale = [this.nodes, this.pods].filter((c) => now - c.lastHeardAt() > limit).map((c) => `${c.resource} ${Math.round((now - c.lastHeardAt()) / 1000)}s`);
+    if (stale.length > 0) return `extender caches are stale (${stale.join(', ')} since last heard; limit ${this.config.cacheStaleSeconds}s); failing closed`;
+    return null;
+  }
+
+  /** The planning context for one call. */
+  context(): GangContext {
+    const t = this.topologies;
+    let staleTopology: string | undefined;
+    if (t) {
+      const age = this.clock() - t.lastHeardAt();
+      if (!t.synced()) staleTopology = 'NodeResourceTopology cache not synced';
+      else if (age > this.config.cacheStaleSeconds * 1000) staleTopology = `NodeResourceTopology data is stale (${Math.round(age / 1000)}s old)`;
+    }
+    return {
+      index: this.index,
+      ledger: this.ledger,
+      config: this.config,
+      now: this.clock(),
+      queue: this.queue,
+      sparkConf: this.configMaps ? (p) => this.sparkConf(p) : undefined,
+      staleTopology,
+    };
+  }
+
+  private sparkConf(driver: V1Pod): SparkConf {
+    const ns = driver.metadata?.namespace ?? 'default';
+    // Spark mounts its ConfigMap "<prefix>-conf-map" (spark-drv-…-conf-map) at /opt/spark/conf.
+    const names = (driver.spec?.volumes ?? []).map((v) => v.configMap?.name).filter((n): n is string => !!n && n.endsWith('-conf-map'));
+    if (names.length === 0) return { state: 'none' };
+    for (const name of names) {
+      const cm = this.configMaps?.get(name, ns);
+      const text = cm?.data?.[SPARK_PROPERTIES];
+      if (text !== undefined) return { state: 'found', text };
+    }
+    return { state: 'pending' };
+  }
+
+  /** Count a release in the metrics and tell the user. */
+  released(r: Released | undefined): void {
+    if (!r || (r.slots === 0 && r.reason !== 'filled')) return;
+    this.metrics.reservationsReleased.inc({ reason: r.reason });
+    if (r.partlyPlaced) this.metrics.gangsPartlyPlaced.inc();
+    if (r.reason === 'timeout' && r.slots > 0) {
+      const anchor = this.ledgerAnchor(r.gang);
+      if (anchor) {
+        this.notify({ type: 'Warning', reason: 'GangTimedOut', gang: r.gang, namespace: r.gang.namespace, name: anchor, message: `gang ${r.gang.key}: ${r.slots} unfilled reservations released after the time-out` });
+      }
+    }
+    this.refreshGauges();
+  }
+
+  private ledgerAnchor(g: GangId): string | undefined {
+    // The gang is gone from the ledger; its pods are still in the index.
+    const members = this.index.gangMembers(g.key);
+    return (members.find((m) => m.membership?.role === 'driver') ?? members[0])?.name;
+  }
+
+  refreshGauges(): void {
+    const counts: Record<string, number> = { planned: 0, reserved: 0, filled: 0 };
+    for (const g of this.ledger.gangs()) counts[g.state] = (counts[g.state] ?? 0) + 1;
+    for (const [state, n] of Object.entries(counts)) this.metrics.gangs.set({ state }, n);
+    this.metrics.gangs.set({ state: 'waiting' }, this.queue.size());
+    for (const [r, v] of Object.entries(this.ledger.reservedTotal())) {
+      this.metrics.reservationsHeld.set({ resource: r }, r === 'cpu' ? v / 1000 : v);
+    }
+  }
+}

@@ -1,0 +1,361 @@
+// The filter decision for one pod (pure over the index, the ledger and the
+// clock value passed in). Returns a domain verdict; src/extender/verbs/filter.ts
+// translates it to the wire (STYLE.md, practice 2).
+//
+// - Driver-led driver: plan driver + N executors; answer exactly the planned
+//   driver node, so /bind always matches the plan.
+// - Executor of a planned gang: steered to one open slot of its gang (held
+//   for it until bind or the assume TTL); an executor larger than its slot
+//   must fit in slot + unreserved room there, else it is rejected. Executors
+//   beyond N schedule against unreserved room.
+// - Co-created member: wait for min-available members, then plan all and pin
+//   each to its node.
+// - Anyone else: the same capacity check, against unreserved room only.
+// Fairness: a gang is planned only if it still fits after every older gang
+// that is waiting and would fit now has taken its room (oldest first).
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ExecutorShape, ExtenderConfig } from '../config/schema.js';
+import { podNumaRequirement, type NumaRequirement } from '../numa/policy.js';
+import { podUsage, type CapacityIndex } from './capacity.js';
+import { executorConstraints, podConstraints } from './constraints.js';
+import { DEFAULT_EXECUTOR_SHAPE, shapeFromAnnotation, shapeFromDefaults, shapeFromSparkProperties, withPodSlot } from './executor-shape.js';
+import { compareAge, creationMs, membership, type GangId, type Membership } from './identity.js';
+import { EXECUTOR_COUNT, GANG_TIMEOUT } from './keys.js';
+import type { Ledger } from './ledger.js';
+import { plural, shapeText } from './messages.js';
+import { planCoCreated, planDriverLed, type CoMember, type Counts, type Placement, type PlanOutcome } from './planner.js';
+import { Room } from './room.js';
+import { parseJavaProperties } from './spark-properties.js';
+
+/** What the driver's spark.properties ConfigMap looks like in the cache. */
+export type SparkConf = { state: 'found'; text: string } | { state: 'pending' } | { state: 'none' };
+
+/** The extender section of the config; executorDefaults (optional) overrides Spark's defaults. */
+export type GangConfig = ExtenderConfig & { readonly executorDefaults?: ExecutorShape };
+
+export interface GangContext {
+  readonly index: CapacityIndex;
+  readonly ledger: Ledger;
+  readonly config: GangConfig;
+  readonly now: number;
+  readonly queue: WaitQueue;
+  /** The driver's spark.properties, when a ConfigMap cache is wired. */
+  readonly sparkConf?: (driver: V1Pod) => SparkConf;
+  /** Set when NodeResourceTopology data is stale (single-numa fits on NRT nodes fail closed). */
+  readonly staleTopology?: string;
+}
+
+export type NumaRejection = 'no_zone_fits' | 'no_topology' | 'stale_topology';
+
+export type Verdict =
+  | { readonly kind: 'Ready'; readonly gang: GangId; readonly nodes: readonly string[]; readonly message: string; readonly planned?: boolean }
+  | { readonly kind: 'Wait'; readonly gang: GangId; readonly counts: Counts; readonly message: string }
+  | { readonly kind: 'DoesNotFit'; readonly gang: GangId; readonly counts: Counts; readonly message: string }
+  | {
+      readonly kind: 'NotInGang';
+      /** Set for an executor beyond its gang's reservation (dynamic allocation). */
+      readonly beyondReservationOf?: GangId;
+      readonly nodes: readonly string[];
+      readonly failed: Readonly<Record<string, string>>;
+      readonly numaRejections: Readonly<Partial<Record<NumaRejection, number>>>;
+    };
+
+// ---- oldest-first queue of gangs that could not be planned ----
+
+interface Waiting {
+  readonly key: string;
+  readonly createdAt: number;
+  readonly anchorUid: string;
+  seenAt: number;
+  /** Re-plan this gang against `room`, taking its room when it fits. */
+  replan(room: Room): boolean;
+}
+
+/** Gangs that were turned away, remembered so younger gangs do not overtake them. */
+export class WaitQueue {
+  private readonly waiting = new Map<string, Waiting>();
+  note(w: Waiting): void {
+    this.waiting.set(w.key, w);
+  }
+  drop(key: string): void {
+    this.waiting.delete(key);
+  }
+  size(): number {
+    return this.waiting.size;
+  }
+  /** Waiting gangs older than `than`, oldest first, forgetting those not seen for `windowMs` or whose anchor is gone. */
+  olderThan(than: { createdAt: number; key: string }, now: number, windowMs: number, alive: (uid: string) => boolean): Waiting[] {
+    const out: Waiting[] = [];
+    for (const w of [...this.waiting.values()]) {
+      if (now - w.seenAt > windowMs || !alive(w.anchorUid)) {
+        this.waiting.delete(w.key);
+        continue;
+      }
+      if (w.key !== than.key && compareAge(w, than) < 0) out.push(w);
+    }
+    return out.sort(compareAge).slice(0, 16);
+  }
+}
+
+// ---- helpers ----
+
+function numaOf(ctx: GangContext, pod: V1Pod): NumaRequirement {
+  return podNumaRequirement(pod, ctx.config.numaResources);
+}
+
+function timeoutMs(ctx: GangContext, pod: V1Pod): number {
+  const raw = pod.metadata?.annotations?.[GANG_TIMEOUT];
+  const n = raw !== undefined ? Number(raw) : NaN;
+  return (Number.isFinite(n) && n > 0 ? n : ctx.config.gangTimeoutSeconds) * 1000;
+}
+
+/** Check each candidate against unreserved room (pods in no gang, executors beyond N). */
+export function freeCheck(ctx: GangContext, pod: V1Pod, candidates: readonly string[], beyondReservationOf?: GangId): Verdict {
+  const room = new Room(ctx.index, ctx.ledger, { staleTopology: ctx.staleTopology });
+  const need = podUsage(pod);
+  const numa = numaOf(ctx, pod);
+  const nodes: string[] = [];
+  const failed: Record<string, string> = {};
+  const numaRejections: Partial<Record<NumaRejection, number>> = {};
+  for (const c of candidates) {
+    if (!ctx.index.node(c)) {
+      failed[c] = 'node not in the extender cache';
+      continue;
+    }
+    const f = room.fits(c, need, numa);
+    if (f.ok) nodes.push(c);
+    else {
+      failed[c] = `${f.reason} (unreserved room: ${shapeText(freeOn(room, c, need))}, pod needs ${shapeText(need)})`;
+      if (f.numa) numaRejections[f.numa] = (numaRejections[f.numa] ?? 0) + 1;
+    }
+  }
+  return { kind: 'NotInGang', beyondReservationOf, nodes, failed, numaRejections };
+}
+
+function freeOn(room: Room, node: string, need: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of Object.keys(need)) out[r] = Math.max(0, room.nodeFree(node, r));
+  return out;
+}
+
+/** Plan with the oldest-first rule: older waiting gangs that fit now take their room first. */
+function planFairly(ctx: GangContext, self: { key: string; createdAt: number }, plan: (room: Room) => PlanOutcome): PlanOutcome | { ok: false; blockedBy: string } {
+  const alone = plan(new Room(ctx.index, ctx.ledger, { staleTopology: ctx.staleTopology }));
+  if (!alone.ok) return alone;
+  const older = ctx.queue.olderThan(self, ctx.now, ctx.config.gangTimeoutSeconds * 1000, (uid) => ctx.index.pod(uid) !== undefined);
+  if (older.length === 0) return alone;
+  const room = new Room(ctx.index, ctx.ledger, { staleTopology: ctx.staleTopology });
+  const ahead = older.filter((w) => w.replan(room));
+  if (ahead.length === 0) return alone;
+  const shared = plan(room);
+  return shared.ok ? shared : { ok: false, blockedBy: ahead.map((w) => w.key).join(', ') };
+}
+
+// ---- the decision ----
+
+export function admit(ctx: GangContext, pod: V1Pod, candidates: readonly string[]): Verdict {
+  const m = membership(pod, ctx.index);
+  if (!m) return freeCheck(ctx, pod, candidates);
+  switch (m.role) {
+    case 'driver':
+      return admitDriver(ctx, pod, m, candidates);
+    case 'executor':
+      return admitExecutor(ctx, pod, m, candidates);
+    default:
+      return admitMember(ctx, pod, m, candidates);
+  }
+}
+
+function executorCount(pod: V1Pod, m: Membership, props: Map<string, string> | undefined): number | Error {
+  const raw = pod.metadata?.annotations?.[EXECUTOR_COUNT];
+  if (raw !== undefined) {
+    if (!/^\s*\d+\s*$/.test(raw)) return new Error(`annotation ${EXECUTOR_COUNT} is not a whole number: ${JSON.stringify(raw)}`);
+    return Number(raw);
+  }
+  if (m.minAvailable >= 1) return m.minAvailable - 1;
+  const inst = props?.get('spark.executor.instances');
+  if (inst !== undefined && /^\d+$/.test(inst.trim())) return Number(inst.trim());
+  return 0;
+}
+
+function admitDriver(ctx: GangContext, pod: V1Pod, m: Membership, candidates: readonly string[]): Verdict {
+  const uid = pod.metadata?.uid ?? '';
+  const existing = ctx.ledger.get(m.gang.key);
+  if (existing) {
+    const mine = existing.slots.find((s) => s.role === 'driver' && s.podUid === uid);
+    if (mine && !mine.consumedBy && candidates.includes(mine.node)) {
+      ctx.ledger.touch(m.gang.key, ctx.now);
+      return { kind: 'Ready', gang: m.gang, nodes: [mine.node], message: `gang ${m.gang.key}: driver planned on ${mine.node}` };
+    }
+    // A new driver for the gang, or its planned node was filtered out: plan afresh.
+    ctx.ledger.release(m.gang.key, 'replanned');
+  }
+  const bad = (message: string): Verdict => ({ kind: 'DoesNotFit', gang: m.gang, counts: { need: 1, fit: 0 }, message: `gang ${m.gang.key}: ${message}` });
+
+  // Executor shape: annotation, else spark.properties (wait briefly for Spark to create it), else defaults.
+  let shape = shapeFromAnnotation(pod.metadata?.annotations);
+  if (shape instanceof Error) return bad(shape.message);
+  let props: Map<string, string> | undefined;
+  const conf = ctx.sparkConf?.(pod) ?? { state: 'none' };
+  if (conf.state === 'found') props = parseJavaProperties(conf.text);
+  if (!shape) {
+    if (props) {
+      try {
+        shape = shapeFromSparkProperties(props, (ctx.config.executorDefaults ?? DEFAULT_EXECUTOR_SHAPE));
+      } catch (err) {
+        return bad(`spark.properties: ${(err as Error).message}`);
+      }
+    } else if (conf.state === 'pending' && ctx.now - creationMs(pod) < ctx.config.sparkConfigWaitSeconds * 1000) {
+      return { kind: 'Wait', gang: m.gang, counts: { need: 1, fit: 0 }, message: `gang ${m.gang.key}: waiting for the driver's spark.properties ConfigMap to learn the executor shape` };
+    } else {
+      shape = shapeFromDefaults((ctx.config.executorDefaults ?? DEFAULT_EXECUTOR_SHAPE));
+    }
+  }
+  const n = executorCount(pod, m, props);
+  if (n instanceof Error) return bad(n.message);
+  const constraints = executorConstraints(pod);
+  if (constraints instanceof Error) return bad(constraints.message);
+
+  const driverShape = { requests: podUsage(pod), numa: numaOf(ctx, pod) };
+  const executor = { requests: withPodSlot(shape), numa: numaOf(ctx, pod), constraints };
+  const input = { gang: m.gang, driverUid: uid, driver: driverShape, candidates, executorCount: n, executor };
+  const createdAt = creationMs(pod);
+  const self = { key: m.gang.key, createdAt };
+  const outcome = planFairly(ctx, self, (room) => planDriverLed(room, ctx.index, input));
+  if (!outcome.ok) {
+    // Remember the gang so that younger ones leave it room once it fits; its
+    // re-plan ignores the filter's candidate list (any node the driver could use).
+    const all = ctx.index.eligibleNodes(podConstraints(pod));
+    ctx.queue.note({
+      key: m.gang.key,
+      createdAt,
+      anchorUid: uid,
+      seenAt: ctx.now,
+      replan: (room) => planDriverLed(room, ctx.index, { ...input, candidates: all }).ok,
+    });
+    if ('blockedBy' in outcome) {
+      return { kind: 'Wait', gang: m.gang, counts: { need: n + 1, fit: 0 }, message: `gang ${m.gang.key}: older gangs are first in line (${outcome.blockedBy}); driver + ${plural(n, 'executor')} wait for room` };
+    }
+    return { kind: 'DoesNotFit', gang: m.gang, counts: outcome.counts, message: outcome.message };
+  }
+  ctx.queue.drop(m.gang.key);
+  const gang = ctx.ledger.plan(
+    { id: m.gang, kind: 'driver-led', anchor: { name: pod.metadata?.name ?? '', uid }, createdAt, timeoutMs: timeoutMs(ctx, pod), slots: outcome.placements },
+    ctx.now,
+  );
+  const driverSlot = gang.slots[0] as Placement;
+  return {
+    kind: 'Ready',
+    gang: m.gang,
+    nodes: [driverSlot.node],
+    planned: true,
+    message: `gang ${m.gang.key}: driver on ${driverSlot.node}, ${plural(n, 'executor slot')} reserved on ${new Set(gang.slots.filter((s) => s.role === 'executor').map((s) => s.node)).size} nodes`,
+  };
+}
+
+function admitExecutor(ctx: GangContext, pod: V1Pod, m: Membership, candidates: readonly string[]): Verdict {
+  const gang = ctx.ledger.get(m.gang.key);
+  const uid = pod.metadata?.uid ?? '';
+  if (!gang || gang.state === 'filled') return freeCheck(ctx, pod, candidates, gang ? m.gang : undefined);
+  const need = podUsage(pod);
+  const numa = numaOf(ctx, pod);
+  const open = ctx.ledger.openSlots(m.gang.key, ctx.now, uid);
+  if (open.length === 0) return freeCheck(ctx, pod, candidates, m.gang);
+  // Its own tentative slot first, then open slots in plan order.
+  const held = ctx.ledger.slotOf(uid);
+  const ordered = held && held.gang.id.key === m.gang.key && !held.slot.consumedBy ? [held.slot, ...open.filter((s) => s !== held.slot)] : open;
+  const inputSet = new Set(candidates);
+  const misses: string[] = [];
+  const seenNodes = new Set<string>();
+  for (const slot of ordered) {
+    if (!inputSet.has(slot.node)) {
+      if (!seenNodes.has(slot.node)) misses.push(`${slot.node}: filtered out by the scheduler`);
+      seenNodes.add(slot.node);
+      continue;
+    }
+    const room = new Room(ctx.index, ctx.ledger, { staleTopology: ctx.staleTopology, credit: slot });
+    const f = room.fits(slot.node, need, numa);
+    if (f.ok) {
+      ctx.ledger.assign(m.gang.key, slot.id, uid, ctx.now);
+      return { kind: 'Ready', gang: m.gang, nodes: [slot.node], message: `gang ${m.gang.key}: executor steered to its reserved slot ${slot.id} on ${slot.node}` };
+    }
+    if (!seenNodes.has(slot.node)) {
+      misses.push(`${slot.node}: needs ${shapeText(need)}, reservation ${shapeText(slot.requests)} + unreserved room ${shapeText(freeOn(new Room(ctx.index, ctx.ledger, {}), slot.node, need))} (${f.reason})`);
+    }
+    seenNodes.add(slot.node);
+  }
+  return {
+    kind: 'DoesNotFit',
+    gang: m.gang,
+    counts: { need: 1, fit: 0 },
+    message: `gang ${m.gang.key}: executor ${pod.metadata?.name ?? ''} fits none of its gang's ${plural(open.length, 'open slot')} (${misses.slice(0, 5).join('; ')})`,
+  };
+}
+
+function coMember(ctx: GangContext, pod: V1Pod): CoMember {
+  return {
+    uid: pod.metadata?.uid ?? '',
+    name: pod.metadata?.name ?? '',
+    requests: podUsage(pod),
+    numa: numaOf(ctx, pod),
+    constraints: podConstraints(pod),
+  };
+}
+
+function admitMember(ctx: GangContext, pod: V1Pod, m: Membership, candidates: readonly string[]): Verdict {
+  const uid = pod.metadata?.uid ?? '';
+  const existing = ctx.ledger.get(m.gang.key);
+  if (existing) {
+    const mine = existing.slots.find((s) => s.podUid === uid);
+    if (mine && !mine.consumedBy) {
+      if (candidates.includes(mine.node)) {
+        ctx.ledger.touch(m.gang.key, ctx.now);
+        return { kind: 'Ready', gang: m.gang, nodes: [mine.node], message: `gang ${m.gang.key}: member pinned to ${mine.node}` };
+      }
+      // Its pinned node was filtered out; if nothing is bound yet, plan afresh.
+      if (existing.state !== 'planned') {
+        return { kind: 'DoesNotFit', gang: m.gang, counts: { need: 1, fit: 0 }, message: `gang ${m.gang.key}: member's planned node ${mine.node} was filtered out by the scheduler` };
+      }
+      ctx.ledger.release(m.gang.key, 'replanned');
+    } else if (!mine) {
+      // Beyond the planned members: unreserved room only.
+      return freeCheck(ctx, pod, candidates, m.gang);
+    }
+  }
+  const members = ctx.index.gangMembers(m.gang.key).filter((f) => f.uid !== uid);
+  const exist = members.length + 1;
+  const min = Math.max(1, m.minAvailable);
+  if (exist < min) {
+    return { kind: 'Wait', gang: m.gang, counts: { need: min, fit: exist }, message: `gang ${m.gang.key}: ${exist} of ${min} members exist; waiting for ${min - exist} more` };
+  }
+  const bound = members.filter((f) => f.node);
+  const others = members.filter((f) => !f.node).map((f) => coMember(ctx, f.pod));
+  const current = coMember(ctx, pod);
+  const input = { gang: m.gang, current, candidates, others, boundCount: bound.length, minAvailable: min };
+  // The anchor is the oldest member: its record outlives any one bind.
+  const everyone = [{ uid, name: pod.metadata?.name ?? '', createdAt: creationMs(pod) }, ...members.map((f) => ({ uid: f.uid, name: f.name, createdAt: f.createdAt }))];
+  everyone.sort((a, b) => a.createdAt - b.createdAt || (a.name < b.name ? -1 : 1));
+  const anchor = everyone[0] as { uid: string; name: string; createdAt: number };
+  const self = { key: m.gang.key, createdAt: anchor.createdAt };
+  const outcome = planFairly(ctx, self, (room) => planCoCreated(room, ctx.index, input));
+  if (!outcome.ok) {
+    ctx.queue.note({
+      key: m.gang.key,
+      createdAt: anchor.createdAt,
+      anchorUid: uid,
+      seenAt: ctx.now,
+      replan: (room) => planCoCreated(room, ctx.index, { ...input, candidates: ctx.index.eligibleNodes(current.constraints) }).ok,
+    });
+    if ('blockedBy' in outcome) {
+      return { kind: 'Wait', gang: m.gang, counts: { need: exist, fit: 0 }, message: `gang ${m.gang.key}: older gangs are first in line (${outcome.blockedBy})` };
+    }
+    return { kind: 'DoesNotFit', gang: m.gang, counts: outcome.counts, message: outcome.message };
+  }
+  ctx.queue.drop(m.gang.key);
+  ctx.ledger.plan(
+    { id: m.gang, kind: 'co-created', anchor: { uid: anchor.uid, name: anchor.name }, createdAt: anchor.createdAt, timeoutMs: timeoutMs(ctx, pod), slots: outcome.placements },
+    ctx.now,
+  );
+  const node = (outcome.placements[0] as Placement).node;
+  return { kind: 'Ready', gang: m.gang, nodes: [node], planned: true, message: `gang ${m.gang.key}: ${plural(outcome.placements.length, 'member')} planned; this one on ${node}` };
+}

@@ -1,0 +1,293 @@
+// Incremental capacity index (no I/O): per node and per NUMA zone, what
+// non-terminal pods bound there use, plus pods the extender bound that the
+// cache does not show yet ("assumed", expiring after assumeTtl). Fed by
+// informer events at O(resources) each, so a filter call never scans pods.
+// Reservations live in the Ledger; Room (room.ts) combines the two.
+// Also indexes gang membership (members per gang, drivers by uid and by
+// spark-app-selector) so that quorum counts and executor look-ups are O(1).
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { podRequests, parseResourceList, type ResourceList } from '../k8s/resources.js';
+import { nodeTopology, type NodeResourceTopology, type TopologyResult } from '../numa/topology.js';
+import { constraintsKey, nodeMismatch, type PlacementConstraints } from './constraints.js';
+import { creationMs, isTerminal, membership, type DriverLookup, type GangId, type Membership } from './identity.js';
+import { NUMA_ZONE, SPARK_APP_SELECTOR } from './keys.js';
+
+export interface PodFacts {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** spec.nodeName once bound. */
+  readonly node?: string;
+  /** gangplank.io/numa-zone, recorded at bind. */
+  readonly zone?: string;
+  /** Requests as the scheduler computes them, plus `pods: 1`. */
+  readonly usage: ResourceList;
+  readonly terminal: boolean;
+  readonly membership: Membership | null;
+  readonly createdAt: number;
+  readonly pod: V1Pod;
+}
+
+export interface NodeFacts {
+  readonly name: string;
+  readonly node: V1Node;
+  readonly allocatable: ResourceList;
+  readonly topology: TopologyResult;
+}
+
+interface Assumed {
+  readonly node: string;
+  readonly zone?: string;
+  readonly usage: ResourceList;
+  readonly expiresAt: number;
+}
+
+const EMPTY: ResourceList = Object.freeze({}) as ResourceList;
+
+function addInto(target: Map<string, ResourceList>, key: string, r: ResourceList, sign: 1 | -1): void {
+  let cur = target.get(key);
+  if (!cur) {
+    cur = {};
+    target.set(key, cur);
+  }
+  for (const k in r) cur[k] = (cur[k] ?? 0) + sign * (r[k] as number);
+}
+
+const zoneKey = (node: string, zone: string): string => `${node}\u0000${zone}`;
+
+/** Requests of a pod as it occupies a node: the scheduler's PodRequests plus one of `pods`. */
+export function podUsage(pod: V1Pod): ResourceList {
+  const r = podRequests(pod);
+  r.pods = 1;
+  return r;
+}
+
+export class CapacityIndex implements DriverLookup {
+  private readonly nodes = new Map<string, NodeFacts>();
+  private readonly nrts = new Map<string, NodeResourceTopology>();
+  private readonly pods = new Map<string, PodFacts>();
+  private readonly uidByName = new Map<string, string>();
+  private readonly used = new Map<string, ResourceList>();
+  private readonly zoneBound = new Map<string, ResourceList>();
+  private readonly zoneAssumed = new Map<string, ResourceList>();
+  private readonly assumed = new Map<string, Assumed>();
+  private readonly members = new Map<string, Set<string>>();
+  private readonly driverByUid = new Map<string, GangId>();
+  private readonly driverBySelector = new Map<string, GangId>();
+  private readonly eligible = new Map<string, readonly string[]>();
+  private sortedNames: string[] | undefined;
+
+  // ---- node events ----
+
+  upsertNode(node: V1Node): void {
+    const name = node.metadata?.name;
+    if (!name) return;
+    let allocatable: ResourceList;
+    try {
+      allocatable = parseResourceList((node.status?.allocatable ?? node.status?.capacity ?? {}) as Record<string, string>);
+    } catch {
+      allocatable = {};
+    }
+    // A node that reports no pods capacity is treated as the kubelet default.
+    allocatable.pods ??= 110;
+    const existed = this.nodes.has(name);
+    this.nodes.set(name, { name, node, allocatable, topology: nodeTopology(node, this.nrts.get(name)) });
+    this.eligible.clear();
+    if (!existed) this.sortedNames = undefined;
+  }
+
+  deleteNode(name: string): void {
+    this.nodes.delete(name);
+    this.eligible.clear();
+    this.sortedNames = undefined;
+  }
+
+  upsertTopology(nrt: NodeResourceTopology): void {
+    const name = nrt.metadata?.name;
+    if (!name) return;
+    this.nrts.set(name, nrt);
+    this.refreshTopology(name);
+  }
+
+  deleteTopology(name: string): void {
+    this.nrts.delete(name);
+    this.refreshTopology(name);
+  }
+
+  private refreshTopology(name: string): void {
+    const n = this.nodes.get(name);
+    if (n) this.nodes.set(name, { ...n, topology: nodeTopology(n.node, this.nrts.get(name)) });
+  }
+
+  // ---- pod events ----
+
+  upsertPod(pod: V1Pod): void {
+    const uid = pod.metadata?.uid;
+    if (!uid) return;
+    this.removePod(uid);
+    const m = membership(pod, this);
+    const facts: PodFacts = {
+      uid,
+      namespace: pod.metadata?.namespace ?? 'default',
+      name: pod.metadata?.name ?? '',
+      node: pod.spec?.nodeName || undefined,
+      zone: pod.metadata?.annotations?.[NUMA_ZONE] || undefined,
+      usage: podUsage(pod),
+      terminal: isTerminal(pod),
+      membership: m,
+      createdAt: creationMs(pod),
+      pod,
+    };
+    this.pods.set(uid, facts);
+    this.uidByName.set(`${facts.namespace}/${facts.name}`, uid);
+    if (facts.node && !facts.terminal) {
+      // The cache now shows what we assumed: count it once, as bound.
+      this.forget(uid);
+      addInto(this.used, facts.node, facts.usage, 1);
+      if (facts.zone) addInto(this.zoneBound, zoneKey(facts.node, facts.zone), facts.usage, 1);
+    }
+    if (m && !facts.terminal) {
+      let set = this.members.get(m.gang.key);
+      if (!set) this.members.set(m.gang.key, (set = new Set()));
+      set.add(uid);
+    }
+    if (m?.role === 'driver') {
+      this.driverByUid.set(uid, m.gang);
+      const sel = pod.metadata?.labels?.[SPARK_APP_SELECTOR];
+      if (sel) this.driverBySelector.set(`${facts.namespace}/${sel}`, m.gang);
+    }
+  }
+
+  deletePod(pod: V1Pod | { metadata?: { uid?: string } }): void {
+    const uid = pod.metadata?.uid;
+    if (!uid) return;
+    this.removePod(uid);
+    this.forget(uid);
+    const f = this.driverByUid.get(uid);
+    if (f) this.driverByUid.delete(uid);
+  }
+
+  private removePod(uid: string): void {
+    const old = this.pods.get(uid);
+    if (!old) return;
+    this.pods.delete(uid);
+    const nameKey = `${old.namespace}/${old.name}`;
+    if (this.uidByName.get(nameKey) === uid) this.uidByName.delete(nameKey);
+    if (old.node && !old.terminal) {
+      addInto(this.used, old.node, old.usage, -1);
+      if (old.zone) addInto(this.zoneBound, zoneKey(old.node, old.zone), old.usage, -1);
+    }
+    if (old.membership) {
+      const set = this.members.get(old.membership.gang.key);
+      set?.delete(uid);
+      if (set && set.size === 0) this.members.delete(old.membership.gang.key);
+    }
+  }
+
+  // ---- assumed pods ----
+
+  /** Count a pod the extender just bound until the cache shows it bound (or `expiresAt`). */
+  assume(uid: string, node: string, zone: string | undefined, usage: ResourceList, expiresAt: number): void {
+    const known = this.pods.get(uid);
+    if (known?.node) return;
+    this.forget(uid);
+    this.assumed.set(uid, { node, zone, usage, expiresAt });
+    addInto(this.used, node, usage, 1);
+    if (zone) addInto(this.zoneAssumed, zoneKey(node, zone), usage, 1);
+  }
+
+  forget(uid: string): void {
+    const a = this.assumed.get(uid);
+    if (!a) return;
+    this.assumed.delete(uid);
+    addInto(this.used, a.node, a.usage, -1);
+    if (a.zone) addInto(this.zoneAssumed, zoneKey(a.node, a.zone), a.usage, -1);
+  }
+
+  isAssumed(uid: string): boolean {
+    return this.assumed.has(uid);
+  }
+
+  /** Drop assumptions past their time. All share one TTL, so insertion order is expiry order. */
+  expire(now: number): number {
+    let n = 0;
+    for (const [uid, a] of this.assumed) {
+      if (a.expiresAt > now) break;
+      this.forget(uid);
+      n++;
+    }
+    return n;
+  }
+
+  // ---- reads ----
+
+  node(name: string): NodeFacts | undefined {
+    return this.nodes.get(name);
+  }
+
+  nodeCount(): number {
+    return this.nodes.size;
+  }
+
+  /** All node names, sorted (stable plans). */
+  nodeNames(): readonly string[] {
+    this.sortedNames ??= [...this.nodes.keys()].sort();
+    return this.sortedNames;
+  }
+
+  usedOn(node: string): ResourceList {
+    return this.used.get(node) ?? EMPTY;
+  }
+
+  /** What pods Gangplank placed in a zone use: bound (annotated) and assumed. */
+  zoneBoundUse(node: string, zone: string): ResourceList {
+    return this.zoneBound.get(zoneKey(node, zone)) ?? EMPTY;
+  }
+
+  zoneAssumedUse(node: string, zone: string): ResourceList {
+    return this.zoneAssumed.get(zoneKey(node, zone)) ?? EMPTY;
+  }
+
+  pod(uid: string): PodFacts | undefined {
+    return this.pods.get(uid);
+  }
+
+  podByName(namespace: string, name: string): PodFacts | undefined {
+    const uid = this.uidByName.get(`${namespace}/${name}`);
+    return uid ? this.pods.get(uid) : undefined;
+  }
+
+  /** Non-terminal pods of a gang. */
+  gangMembers(key: string): PodFacts[] {
+    const out: PodFacts[] = [];
+    for (const uid of this.members.get(key) ?? []) {
+      const f = this.pods.get(uid);
+      if (f) out.push(f);
+    }
+    return out;
+  }
+
+  gangMemberCount(key: string): number {
+    return this.members.get(key)?.size ?? 0;
+  }
+
+  gangOfDriverUid(uid: string): GangId | undefined {
+    return this.driverByUid.get(uid);
+  }
+
+  gangOfSelector(namespace: string, selector: string): GangId | undefined {
+    return this.driverBySelector.get(`${namespace}/${selector}`);
+  }
+
+  /** Nodes a pod with these constraints may use; cached per constraint set until nodes change. */
+  eligibleNodes(c: PlacementConstraints): readonly string[] {
+    const key = constraintsKey(c);
+    let list = this.eligible.get(key);
+    if (!list) {
+      list = this.nodeNames().filter((n) => nodeMismatch((this.nodes.get(n) as NodeFacts).node, c) === null);
+      if (this.eligible.size > 256) this.eligible.clear();
+      this.eligible.set(key, list);
+    }
+    return list;
+  }
+}
