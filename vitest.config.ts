@@ -15,6 +15,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/e2e/global-setup.ts'],
           // One control plane per file; files run one after another because
           // two control planes on a 2-core machine starve each other.
           fileParallelism: false,

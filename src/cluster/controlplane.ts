@@ -36,9 +36,13 @@ export interface ControlPlane {
   readonly client: KubeClient;
   readonly processes: ManagedProcess[];
   readonly timings: Record<string, number>;
-  /** Start (or restart) kube-scheduler with a KubeSchedulerConfiguration object. */
-  startScheduler(config: Record<string, unknown>): Promise<ManagedProcess>;
-  stopScheduler(): Promise<void>;
+  /**
+   * Start (or restart) a kube-scheduler named `name` with a
+   * KubeSchedulerConfiguration object; several may run side by side (the
+   * stock default scheduler and Gangplank's, as in a real cluster).
+   */
+  startScheduler(config: Record<string, unknown>, name?: string): Promise<ManagedProcess>;
+  stopScheduler(name?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -166,7 +170,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     writeFileSync(gangplankKubeconfig, kubeconfigYaml(apiUrl, pki.ca.cert, 'gangplank', pki.gangplank.pair), { mode: 0o600 });
     const client = createKubeClient(loadKubeConfig(kubeconfig));
 
-    let scheduler: ManagedProcess | undefined;
+    const schedulers = new Map<string, ManagedProcess>();
     let schedulerRuns = 0;
     const plane: ControlPlane = {
       dir,
@@ -177,10 +181,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       client,
       processes,
       timings,
-      async startScheduler(config) {
-        await plane.stopScheduler();
+      async startScheduler(config, name = 'kube-scheduler') {
+        await plane.stopScheduler(name);
         const port = await freePort();
-        const file = join(dir, `scheduler-config-${++schedulerRuns}.yaml`);
+        const run = ++schedulerRuns;
+        const file = join(dir, `${name}-config-${run}.yaml`);
         const effective = {
           ...config,
           clientConnection: { ...((config.clientConnection as object) ?? {}), kubeconfig: schedulerKubeconfig },
@@ -189,7 +194,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         writeFileSync(file, stringify(effective));
         const tSched = Date.now();
         const proc = startProcess({
-          name: 'kube-scheduler',
+          name,
           command: kcp,
           args: [
             'kube-scheduler',
@@ -201,30 +206,31 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
             `--cert-dir=${join(dir, 'pki', 'scheduler-generated')}`,
             '--v=2',
           ],
-          logFile: join(dir, 'logs', `kube-scheduler-${schedulerRuns}.log`),
+          logFile: join(dir, 'logs', `${name}-${run}.log`),
           detached: opts.detached,
         });
         processes.push(proc);
-        scheduler = proc;
+        schedulers.set(name, proc);
         await waitFor(
-          'kube-scheduler /healthz',
+          `${name} /healthz`,
           () => {
-            if (!proc.isRunning()) throw new Error('kube-scheduler exited');
+            if (!proc.isRunning()) throw new Error(`${name} exited`);
             return probeHttps(`https://127.0.0.1:${port}/healthz`, { insecure: true });
           },
           60_000,
           () => proc.tail(),
           200,
         );
-        timings.scheduler = Date.now() - tSched;
-        log(`kube-scheduler ready (${timings.scheduler} ms), log ${proc.logFile}`);
+        timings[name] = Date.now() - tSched;
+        log(`${name} ready (${timings[name]} ms), log ${proc.logFile}`);
         return proc;
       },
-      async stopScheduler() {
-        if (scheduler) {
-          await scheduler.stop(5_000);
-          processes.splice(processes.indexOf(scheduler), 1);
-          scheduler = undefined;
+      async stopScheduler(name = 'kube-scheduler') {
+        const proc = schedulers.get(name);
+        if (proc) {
+          await proc.stop(5_000);
+          processes.splice(processes.indexOf(proc), 1);
+          schedulers.delete(name);
         }
       },
       stop: stopAll,

@@ -1,7 +1,7 @@
 // Child processes of a local cluster: spawned with their output in a log
 // file, tracked so that none outlives the test or demo that started it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
+import { appendFileSync, openSync, closeSync, readFileSync, existsSync } from 'node:fs';
 
 export interface ManagedProcess {
   readonly name: string;
@@ -12,11 +12,19 @@ export interface ManagedProcess {
   isRunning(): boolean;
   /** SIGTERM, then SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL at once (a crash), and wait for the exit. */
+  kill(): Promise<void>;
   /** The last `lines` of the log, for error messages. */
   tail(lines?: number): string;
 }
 
 const live = new Set<ChildProcess>();
+let pidFile: string | undefined;
+
+/** Record the pid of every tracked process in `file` (one per line). */
+export function recordPidsIn(file: string | undefined): void {
+  pidFile = file;
+}
 let hooked = false;
 
 /** Kill every process this module started that is still running (sync: safe in 'exit'). */
@@ -69,6 +77,9 @@ export function startProcess(opts: StartOptions): ManagedProcess {
   } else {
     hookExit();
     live.add(child);
+    // A test runner that dies hard skips 'exit' handlers; its global teardown
+    // kills what this file lists (see test/e2e/global-setup.ts).
+    if (pidFile) appendFileSync(pidFile, `${child.pid}\n`);
   }
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -91,6 +102,11 @@ export function startProcess(opts: StartOptions): ManagedProcess {
     exited,
     isRunning: () => running,
     tail,
+    async kill() {
+      if (!running) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop(graceMs = 10_000) {
       if (!running) return;
       child.kill('SIGTERM');
