@@ -1,0 +1,95 @@
+// An ExtenderState over StaticCaches, a settable clock and a recording Binder,
+// for unit, property and HTTP tests of the gang scheduler.
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { configSchema } from '../../src/config/schema.js';
+import { StaticCache } from '../../src/k8s/cache.js';
+import { createMetrics } from '../../src/metrics/index.js';
+import type { GangConfig } from '../../src/gang/admit.js';
+import type { GangRecord } from '../../src/gang/record.js';
+import { ExtenderState, type Binder, type GangEvent } from '../../src/extender/state.js';
+import type { NodeResourceTopology } from '../../src/numa/topology.js';
+
+export class RecordingBinder implements Binder {
+  readonly records: GangRecord[] = [];
+  readonly bindings: { namespace: string; name: string; uid: string; node: string; annotations: Record<string, string> }[] = [];
+  readonly calls: string[] = [];
+  failBind = false;
+  failPersist = false;
+  async persistPlan(record: GangRecord): Promise<void> {
+    this.calls.push(`persist ${record.namespace}/${record.name}`);
+    if (this.failPersist) throw new Error('persist refused');
+    this.records.push(record);
+  }
+  async bind(namespace: string, name: string, uid: string, node: string, annotations: Record<string, string>): Promise<void> {
+    this.calls.push(`bind ${namespace}/${name} ${node}`);
+    if (this.failBind) throw new Error('binding refused');
+    this.bindings.push({ namespace, name, uid, node, annotations });
+  }
+}
+
+export interface TestState {
+  state: ExtenderState;
+  binder: RecordingBinder;
+  pods: StaticCache<V1Pod>;
+  nodes: StaticCache<V1Node>;
+  events: GangEvent[];
+  clock: { now: number };
+  /** Add or replace a pod in the cache and feed the event. */
+  addPod(pod: V1Pod): void;
+  /** Simulate what the API server shows after a bind: nodeName and annotations set. */
+  markBound(pod: V1Pod, node: string, annotations?: Record<string, string>): V1Pod;
+  deletePod(pod: V1Pod): void;
+}
+
+export const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+export function testConfig(over: Partial<GangConfig> = {}): GangConfig {
+  return { ...configSchema.parse({}).extender, ...over };
+}
+
+export function makeState(opts: { nodes?: V1Node[]; pods?: V1Pod[]; topologies?: NodeResourceTopology[]; config?: Partial<GangConfig>; synced?: boolean } = {}): TestState {
+  const clock = { now: T0 };
+  const nodes = new StaticCache<V1Node>('nodes', opts.nodes ?? [], () => clock.now);
+  const pods = new StaticCache<V1Pod>('pods', opts.pods ?? [], () => clock.now);
+  if (opts.synced === false) (pods as unknown as { synced: () => boolean }).synced = () => false;
+  const topologies = opts.topologies ? new StaticCache<NodeResourceTopology>('noderesourcetopologies', opts.topologies, () => clock.now) : undefined;
+  const binder = new RecordingBinder();
+  const events: GangEvent[] = [];
+  const state = new ExtenderState({
+    config: testConfig(opts.config),
+    nodes,
+    pods,
+    topologies,
+    binder,
+    metrics: createMetrics({ defaultMetrics: false }),
+    clock: () => clock.now,
+    notify: (e) => events.push(e),
+  });
+  state.loadCaches();
+  return {
+    state,
+    binder,
+    pods,
+    nodes,
+    events,
+    clock,
+    addPod(pod) {
+      const existed = pods.get(pod.metadata?.name ?? '', pod.metadata?.namespace);
+      pods.upsert(pod);
+      state.onPod(existed ? 'update' : 'add', pod);
+    },
+    markBound(pod, node, annotations = {}) {
+      const b = structuredClone(pod);
+      b.spec = { ...(b.spec ?? { containers: [] }), nodeName: node };
+      b.metadata = { ...b.metadata, annotations: { ...(b.metadata?.annotations ?? {}), ...annotations } };
+      b.status = { ...(b.status ?? {}), phase: 'Running' };
+      pods.upsert(b);
+      state.onPod('update', b);
+      return b;
+    },
+    deletePod(pod) {
+      pods.remove(pod.metadata?.name ?? '', pod.metadata?.namespace);
+      state.onPod('delete', pod);
+    },
+  };
+}
