@@ -66,6 +66,10 @@ export class PodBuilder {
     this.pod.spec!.schedulerName = name;
     return this;
   }
+  serviceAccount(name: string): this {
+    this.pod.spec!.serviceAccountName = name;
+    return this;
+  }
   nodeName(node: string): this {
     this.pod.spec!.nodeName = node;
     return this;

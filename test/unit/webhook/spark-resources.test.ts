@@ -22,8 +22,10 @@ describe('Spark memory strings', () => {
   });
 });
 
+type Conf = Record<string, string>;
+
 describe('executor memory overhead (max(384 MiB, factor × memory) unless explicit)', () => {
-  it.each([
+  it.each<{ name: string; conf: Conf; nonJvm: boolean; overhead: number; total: number }>([
     { name: '1g JVM: the 384 MiB floor', conf: { 'spark.executor.memory': '1g' }, nonJvm: false, overhead: 384, total: 1408 },
     { name: '2g JVM: floor still wins (204 < 384)', conf: { 'spark.executor.memory': '2g' }, nonJvm: false, overhead: 384, total: 2432 },
     { name: '8g JVM: 10% = 819', conf: { 'spark.executor.memory': '8g' }, nonJvm: false, overhead: 819, total: 9011 },
@@ -44,7 +46,7 @@ describe('executor memory overhead (max(384 MiB, factor × memory) unless explic
 });
 
 describe('executor requests', () => {
-  it.each([
+  it.each<{ name: string; conf: Conf; want: Conf }>([
     { name: 'DESIGN example: 2g, 1 core, 1 GPU', conf: { 'spark.executor.memory': '2g', 'spark.executor.cores': '1', 'spark.executor.resource.gpu.amount': '1', 'spark.executor.resource.gpu.vendor': 'nvidia.com' }, want: { cpu: '1', memory: '2432Mi', 'nvidia.com/gpu': '1' } },
     { name: 'request.cores wins over cores', conf: { 'spark.executor.cores': '2', 'spark.kubernetes.executor.request.cores': '1.8' }, want: { cpu: '1800m', memory: '1408Mi' } },
     { name: 'millicore request', conf: { 'spark.kubernetes.executor.request.cores': '500m' }, want: { cpu: '500m', memory: '1408Mi' } },

@@ -1,0 +1,196 @@
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { mutate } from '../../../src/webhook/mutate.js';
+import type { SparkApplication } from '../../../src/webhook/sparkapp.js';
+import { makePod } from '../../support/pod.js';
+import { config, context } from '../../support/webhook.js';
+
+const SEL = 'spark-aa11bb22cc33dd44ee55ff6600112233';
+const driver = () => makePod('pi-driver').ns('spark').uid('drv-uid').sparkApp('spark-pi', SEL).role('driver');
+const executor = () => makePod('pi-exec-1').ns('spark').sparkApp('spark-pi', SEL).role('executor').executorOf('pi-driver', 'drv-uid', 1);
+const ann = (p: ReturnType<typeof mutate>) => p.pod.metadata?.annotations ?? {};
+const lbl = (p: ReturnType<typeof mutate>) => p.pod.metadata?.labels ?? {};
+
+const sparkApp = (spec: SparkApplication['spec'], name = 'spark-pi'): SparkApplication => ({
+  apiVersion: 'sparkoperator.k8s.io/v1beta2',
+  kind: 'SparkApplication',
+  metadata: { name, namespace: 'spark', uid: 'app-uid' },
+  spec,
+});
+const operatorDriver = () => makePod('spark-pi-driver').ns('spark').sparkOperator('spark-pi').label('spark-app-selector', SEL).role('driver');
+
+describe('executor count N on the driver, in order of precedence', () => {
+  const cfg = config({ profiles: [{ name: 'p', executorInstances: 7 }] });
+  it.each([
+    { name: 'annotation wins over everything', pod: driver().annotation('gangplank.io/executor-count', '5').gang('x', 4), apps: [], want: 5, warn: /min-available 4 corrected to 6/ },
+    { name: 'seed min-available label: N = value - 1', pod: driver().gang('x', 4), apps: [], want: 3, warn: undefined },
+    { name: 'bad annotation falls through with a warning', pod: driver().annotation('gangplank.io/executor-count', 'many'), apps: [], want: 7, warn: /not a whole number/ },
+    { name: 'profile executorInstances', pod: driver(), apps: [], want: 7, warn: undefined },
+    { name: 'SparkApplication instances', pod: operatorDriver(), apps: [sparkApp({ executor: { instances: 20 } })], want: 20, warn: undefined },
+    { name: 'SparkApplication dynamic allocation: max(min, initial, instances)', pod: operatorDriver(), apps: [sparkApp({ dynamicAllocation: { enabled: true, initialExecutors: 3, minExecutors: 5 } })], want: 5, warn: undefined },
+    { name: 'label beats SparkApplication', pod: operatorDriver().gang('spark-pi', 4), apps: [sparkApp({ executor: { instances: 20 } })], want: 3, warn: undefined },
+  ])('$name', ({ pod, apps, want, warn }) => {
+    const r = mutate(pod.asAdmitted().obj(), context(cfg, { namespace: 'spark', sparkApplications: apps }));
+    expect(ann(r)['gangplank.io/executor-count']).toBe(String(want));
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBe(String(want + 1));
+    if (warn) expect(r.warnings.join('\n')).toMatch(warn);
+  });
+  it("Spark's default of 2 without any source", () => {
+    const r = mutate(driver().asAdmitted().obj(), context(config({ profiles: [{ name: 'p' }] }), { namespace: 'spark' }));
+    expect(ann(r)['gangplank.io/executor-count']).toBe('2');
+  });
+});
+
+describe('executor resources on the driver', () => {
+  it.each([
+    {
+      name: 'seed GPU SparkApplication (Python, 16g, 4 cores, 1 GPU)',
+      app: sparkApp({ type: 'Python', executor: { cores: 4, instances: 8, memory: '16g', gpu: { name: 'nvidia.com/gpu', quantity: 1 } } }),
+      want: '{"cpu":"4","memory":"22937Mi","nvidia.com/gpu":"1"}',
+    },
+    {
+      name: 'seed data-processing (explicit 1g overhead)',
+      app: sparkApp({ type: 'Python', executor: { cores: 2, instances: 20, memory: '8g', memoryOverhead: '1g' } }),
+      want: '{"cpu":"2","memory":"9Gi"}',
+    },
+    {
+      name: 'Scala, coreRequest',
+      app: sparkApp({ type: 'Scala', executor: { cores: 2, coreRequest: '1800m', memory: '2g' } }),
+      want: '{"cpu":"1800m","memory":"2432Mi"}',
+    },
+    {
+      name: 'sparkConf read, typed fields win',
+      app: sparkApp({ type: 'Scala', sparkConf: { 'spark.executor.memory': '4g', 'spark.executor.cores': '3' }, executor: { memory: '2g' } }),
+      want: '{"cpu":"3","memory":"2432Mi"}',
+    },
+  ])('$name', ({ app, want }) => {
+    const r = mutate(operatorDriver().asAdmitted().obj(), context(config(), { namespace: 'spark', sparkApplications: [app] }));
+    expect(ann(r)['gangplank.io/executor-resources']).toBe(want);
+  });
+  it('profile executorDefaults when nothing else says', () => {
+    const cfg = config({ profiles: [{ name: 'p', executorDefaults: { cores: 2, memory: '4g', gpus: 1 } }] });
+    expect(ann(mutate(driver().asAdmitted().obj(), context(cfg)))['gangplank.io/executor-resources']).toBe('{"cpu":"2","memory":"4505Mi","nvidia.com/gpu":"1"}');
+  });
+  it('a PySpark driver (PythonRunner) gets the 0.4 non-JVM factor', () => {
+    const cfg = config({ profiles: [{ name: 'p', executorDefaults: { memory: '4g' } }] });
+    const pod = driver().args('driver', '--properties-file', '/opt/spark/conf/spark.properties', '--class', 'org.apache.spark.deploy.PythonRunner', 'local:///app/main.py');
+    expect(ann(mutate(pod.asAdmitted().obj(), context(cfg)))['gangplank.io/executor-resources']).toBe('{"cpu":"1","memory":"5734Mi"}');
+  });
+  it("the user's own annotation is kept", () => {
+    const pod = driver().annotation('gangplank.io/executor-resources', '{"cpu":"3","memory":"5Gi"}');
+    expect(ann(mutate(pod.asAdmitted().obj(), context(config())))['gangplank.io/executor-resources']).toBe('{"cpu":"3","memory":"5Gi"}');
+  });
+  it('executor template sidecars count in the executor shape', () => {
+    const cfg = config({ profiles: [{ name: 'p', executor: { template: { spec: { containers: [{ name: 'spark-kubernetes-executor' }, { name: 'sidecar', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } } } }] });
+    expect(ann(mutate(driver().asAdmitted().obj(), context(cfg)))['gangplank.io/executor-resources']).toBe('{"cpu":"1100m","memory":"1472Mi"}');
+  });
+  it('an unparsable SparkApplication memory gives a warning and no resources annotation', () => {
+    const r = mutate(operatorDriver().asAdmitted().obj(), context(config(), { namespace: 'spark', sparkApplications: [sparkApp({ executor: { memory: 'lots' } })] }));
+    expect(ann(r)['gangplank.io/executor-resources']).toBeUndefined();
+    expect(r.warnings.join()).toMatch(/cannot compute/);
+  });
+});
+
+describe('executor constraints on the driver', () => {
+  it('recorded when the executor template places executors elsewhere', () => {
+    const cfg = config({
+      profiles: [
+        {
+          name: 'p',
+          driver: { template: { spec: { nodeSelector: { pool: 'drivers' } } } },
+          executor: { template: { spec: { nodeSelector: { pool: 'executors' }, tolerations: [{ key: 'spot', operator: 'Exists', effect: 'NoSchedule' }] } } },
+        },
+      ],
+    });
+    const r = mutate(driver().asAdmitted().obj(), context(cfg));
+    const c = JSON.parse(ann(r)['gangplank.io/executor-constraints'] as string) as { nodeSelector: object; tolerations: { key: string }[] };
+    expect(c.nodeSelector).toEqual({ pool: 'executors' });
+    expect(c.tolerations.map((t) => t.key)).toEqual(['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable', 'spot']);
+    expect(r.pod.spec?.nodeSelector).toEqual({ pool: 'drivers' });
+  });
+  it('recorded from the SparkApplication executor affinity (seed node-type example)', () => {
+    const app = sparkApp({
+      driver: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'node-type', operator: 'In', values: ['spark-driver'] }] }] } } } },
+      executor: { instances: 2, affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'node-type', operator: 'In', values: ['spark-executor'] }] }] } } } },
+    });
+    const pod = operatorDriver().requireNode('node-type', ['spark-driver']).asAdmitted().obj();
+    const r = mutate(pod, context(config(), { namespace: 'spark', sparkApplications: [app] }));
+    const c = JSON.parse(ann(r)['gangplank.io/executor-constraints'] as string) as { requiredNodeAffinity: { nodeSelectorTerms: { matchExpressions: { values: string[] }[] }[] } };
+    expect(c.requiredNodeAffinity.nodeSelectorTerms[0]?.matchExpressions[0]?.values).toEqual(['spark-executor']);
+  });
+  it('absent when executors are placed as the driver is', () => {
+    const r = mutate(driver().nodeSelector({ pool: 'spark' }).asAdmitted().obj(), context(config()));
+    expect(ann(r)['gangplank.io/executor-constraints']).toBeUndefined();
+  });
+});
+
+describe('executors', () => {
+  it("take min-available from their driver in the cache", () => {
+    const d = driver().annotation('gangplank.io/executor-count', '9').obj();
+    const r = mutate(executor().asAdmitted().obj(), context(config(), { namespace: 'spark', drivers: [d] }));
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBe('10');
+  });
+  it('keep their own min-available label when the driver is unknown', () => {
+    const r = mutate(executor().gang('whatever', 6).asAdmitted().obj(), context(config(), { namespace: 'spark' }));
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBe('6');
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/name']).toBe('spark-pi-aa11bb22');
+    expect(r.warnings.join()).toMatch(/gang name whatever replaced/);
+  });
+  it('never get the driver annotations', () => {
+    const r = mutate(executor().asAdmitted().obj(), context(config()));
+    expect(Object.keys(ann(r)).filter((k) => k.startsWith('gangplank.io/'))).toEqual([]);
+  });
+});
+
+describe('other rules', () => {
+  it('non-Spark pods are returned as they are', () => {
+    const pod = makePod('web').ns('spark').asAdmitted().obj();
+    const r = mutate(pod, context(config()));
+    expect(r.spark).toBeUndefined();
+    expect(r.pod).toBe(pod);
+  });
+  it('the input pod is never modified', () => {
+    const pod = driver().asAdmitted().obj();
+    const before = structuredClone(pod);
+    mutate(pod, context(config({ profiles: [{ name: 'p', driver: { template: { metadata: { labels: { a: 'b' } } } } }] })));
+    expect(pod).toEqual(before);
+  });
+  it('gangLabels: false shapes the pod without gang identity', () => {
+    const r = mutate(driver().asAdmitted().obj(), context(config({ webhook: { gangLabels: false } })));
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/name']).toBeUndefined();
+    expect(ann(r)['gangplank.io/executor-count']).toBeUndefined();
+    expect(r.pod.spec?.schedulerName).toBe('gangplank-scheduler');
+  });
+  it('another explicit scheduler is kept, with a warning', () => {
+    const r = mutate(driver().scheduler('volcano').asAdmitted().obj(), context(config()));
+    expect(r.pod.spec?.schedulerName).toBe('volcano');
+    expect(r.warnings.join()).toMatch(/volcano/);
+  });
+  it.each([
+    { name: 'env of the main container (seed: AIRFLOW_DAG_ID)', tpl: { pipeline: '{env:AIRFLOW_DAG_ID}' }, pod: driver().env('AIRFLOW_DAG_ID', 'analytics pipeline/v2'), want: { pipeline: 'analytics-pipeline-v2' } },
+    { name: 'label and namespace', tpl: { run: '{namespace}-{label:spark-app-name}' }, pod: driver(), want: { run: 'spark-spark-pi' } },
+    { name: 'annotation', tpl: { owner: '{annotation:owner}' }, pod: driver().annotation('owner', 'Data Team'), want: { owner: 'Data-Team' } },
+    { name: 'missing value: no label', tpl: { pipeline: '{env:AIRFLOW_DAG_ID}' }, pod: driver(), want: { pipeline: undefined } },
+    { name: 'a label the pod has wins', tpl: { pipeline: '{label:spark-app-name}' }, pod: driver().label('pipeline', 'mine'), want: { pipeline: 'mine' } },
+  ])('context labels: $name', ({ tpl, pod, want }) => {
+    const r = mutate(pod.asAdmitted().obj(), context(config({ profiles: [{ name: 'p', contextLabels: tpl }] }), { namespace: 'spark' }));
+    for (const [k, v] of Object.entries(want)) expect(lbl(r)[k]).toBe(v);
+  });
+  const cm = (text: string): V1ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'spark-executor-template', namespace: 'kyuubi' }, data: { 'template.yaml': text } });
+  const cmCfg = () => config({ profiles: [{ name: 'p', executor: { templateConfigMap: { name: 'spark-executor-template' } } }] });
+  const kyuubiExec = () => makePod('e').ns('kyuubi').sparkApp('x', SEL).role('executor').asAdmitted().obj();
+  it('ConfigMap templates are read from the cache (pod namespace by default)', () => {
+    const r = mutate(kyuubiExec(), context(cmCfg(), { namespace: 'kyuubi', configMaps: [cm('spec:\n  nodeSelector: {pool: etl}\n')] }));
+    expect(r.pod.spec?.nodeSelector).toEqual({ pool: 'etl' });
+    expect(r.warnings).toEqual([]);
+  });
+  it.each([
+    { name: 'missing ConfigMap', extras: { configMaps: [] }, warn: /not found/ },
+    { name: 'invalid template', extras: { configMaps: [cm('spec: [1, 2]')] }, warn: /spec/ },
+    { name: 'standalone mode', extras: { standalone: true }, warn: /standalone/ },
+  ])('ConfigMap template unusable ($name): pod shaped without it, with a warning', ({ extras, warn }) => {
+    const r = mutate(kyuubiExec(), context(cmCfg(), { namespace: 'kyuubi', ...extras }));
+    expect(r.warnings.join()).toMatch(warn);
+    expect(r.pod.spec?.schedulerName).toBe('gangplank-scheduler');
+  });
+});

@@ -1,0 +1,127 @@
+// Invariants of the webhook over generated Spark pods and profiles.
+import type { V1Pod } from '@kubernetes/client-node';
+import fc from 'fast-check';
+import jsonpatch from 'fast-json-patch';
+import { describe, expect, it } from 'vitest';
+import type { AdmissionRequest } from '../../../src/k8s/wire.js';
+import { silentLogger } from '../../../src/log.js';
+import { mutate } from '../../../src/webhook/mutate.js';
+import { reviewRequest } from '../../../src/webhook/review.js';
+import { isValidLabelValue } from '../../../src/webhook/sanitize.js';
+import { applyResponse, podReview } from '../../support/admission.js';
+import { makePod } from '../../support/pod.js';
+import { config, context } from '../../support/webhook.js';
+
+const log = silentLogger();
+
+const appName = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('spark-pi', 'analytics_pipeline_v2-run_staging_models', 'kyuubi_USER_SPARK_SQL_anonymous_default_6b1c0f9e'));
+const selector = fc.oneof(fc.stringMatching(/^[0-9a-f]{32}$/).map((h) => `spark-${h}`), fc.string({ minLength: 1, maxLength: 40 }));
+const toleration = fc.record({ key: fc.constantFrom('a', 'b', 'workload-type'), operator: fc.constant('Exists'), effect: fc.constantFrom('NoSchedule', 'NoExecute') });
+const selectorMap = fc.dictionary(fc.constantFrom('pool', 'zone', 'kubernetes.io/os'), fc.constantFrom('x', 'y', 'linux'), { maxKeys: 2 });
+const userGang = fc.option(fc.tuple(fc.constantFrom('my-job', 'my-job-driver', 'spark-pi'), fc.integer({ min: 1, max: 30 })), { nil: undefined });
+
+const profileArb = fc.record({
+  name: fc.constant('p'),
+  executorInstances: fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }),
+  driver: fc.record({ template: fc.record({ metadata: fc.record({ labels: fc.dictionary(fc.constantFrom('team', 'tier'), fc.constantFrom('a', 'b')) }), spec: fc.record({ nodeSelector: selectorMap, tolerations: fc.array(toleration, { maxLength: 2 }) }) }) }),
+  executor: fc.record({
+    template: fc.record({ spec: fc.record({ nodeSelector: selectorMap, tolerations: fc.array(toleration, { maxLength: 2 }) }) }),
+    overrides: fc.record({ spec: fc.record({ containers: fc.constant([{ name: 'spark-kubernetes-executor', resources: { limits: { cpu: '500m', memory: '1Gi' } } }]) }) }),
+  }),
+  numa: fc.option(fc.record({ policy: fc.constantFrom('single-numa', 'none'), resources: fc.constant(['cpu', 'memory']) }), { nil: undefined }),
+  contextLabels: fc.constant({ pipeline: '{env:AIRFLOW_DAG_ID}' }),
+});
+
+interface Case {
+  app: string;
+  sel: string;
+  gang?: [string, number];
+  sched: string | undefined;
+  tolerations: { key: string; operator: string; effect: string }[];
+  nodeSelector: Record<string, string>;
+  env?: string;
+}
+const caseArb: fc.Arbitrary<Case> = fc.record({
+  app: appName,
+  sel: selector,
+  gang: userGang,
+  sched: fc.constantFrom(undefined, 'kubenexus-scheduler', 'gangplank-scheduler', 'volcano'),
+  tolerations: fc.array(toleration, { maxLength: 2 }),
+  nodeSelector: selectorMap,
+  env: fc.option(fc.string({ maxLength: 30 }), { nil: undefined }),
+});
+
+function build(c: Case, role: 'driver' | 'executor'): V1Pod {
+  let b = makePod(`p-${role}`).ns('spark').labels({ 'spark-app-name': c.app, 'spark-app-selector': c.sel }).role(role).requests({ cpu: '1', memory: '1408Mi' }).limits({ memory: '1408Mi' }).nodeSelector(c.nodeSelector);
+  for (const t of c.tolerations) b = b.toleration(t);
+  if (c.gang) b = b.gang(c.gang[0], c.gang[1]);
+  if (c.sched) b = b.scheduler(c.sched);
+  if (c.env !== undefined) b = b.env('AIRFLOW_DAG_ID', c.env);
+  if (role === 'executor') b = b.executorOf('p-driver', 'uid', 1);
+  return b.asAdmitted().obj();
+}
+
+function reviewPod(pod: V1Pod, cfg: ReturnType<typeof config>) {
+  return reviewRequest(podReview(pod).request as AdmissionRequest, () => context(cfg), 'allow', log);
+}
+
+describe('properties', () => {
+  it('idempotent: a mutated pod reviewed again yields no patch', () => {
+    fc.assert(
+      fc.property(caseArb, profileArb, fc.constantFrom<'driver' | 'executor'>('driver', 'executor'), (c, profile, role) => {
+        const cfg = config({ schedulerNameAliases: ['kubenexus-scheduler'], profiles: [profile] });
+        const pod = build(c, role);
+        const first = reviewPod(pod, cfg);
+        expect(first.outcome).not.toBe('error');
+        const again = reviewPod(applyResponse(pod, first.response), cfg);
+        expect(again.response.patch).toBeUndefined();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the patch applied to the original is exactly the desired pod', () => {
+    fc.assert(
+      fc.property(caseArb, profileArb, fc.constantFrom<'driver' | 'executor'>('driver', 'executor'), (c, profile, role) => {
+        const cfg = config({ profiles: [profile] });
+        const pod = build(c, role);
+        const desired = mutate(pod, context(cfg)).pod;
+        const patched = applyResponse(pod, reviewPod(pod, cfg).response);
+        expect(patched).toEqual(desired);
+        expect(jsonpatch.compare(patched, desired)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('driver and executors of one app always share a valid gang name', () => {
+    fc.assert(
+      fc.property(caseArb, caseArb, profileArb, (d, e, profile) => {
+        // Same application (selector and app name), everything else independent, users' gang labels included.
+        const cfg = config({ profiles: [profile] });
+        const exec = { ...e, app: d.app, sel: d.sel };
+        const dn = mutate(build(d, 'driver'), context(cfg)).pod.metadata?.labels?.['pod-group.scheduling.kubenexus.io/name'];
+        const en = mutate(build(exec, 'executor'), context(cfg)).pod.metadata?.labels?.['pod-group.scheduling.kubenexus.io/name'];
+        expect(dn).toBeDefined();
+        expect(en).toBe(dn);
+        expect(isValidLabelValue(dn as string)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('every label the webhook writes is a valid label value', () => {
+    fc.assert(
+      fc.property(caseArb, profileArb, (c, profile) => {
+        const pod = build(c, 'driver');
+        const before = pod.metadata?.labels ?? {};
+        const out = mutate(pod, context(config({ profiles: [profile] }))).pod;
+        // Only what the webhook wrote: the generated input itself may hold values the API server would refuse.
+        for (const [k, v] of Object.entries(out.metadata?.labels ?? {})) if (before[k] !== v) expect(isValidLabelValue(v)).toBe(true);
+        const n = Number(out.metadata?.annotations?.['gangplank.io/executor-count']);
+        expect(out.metadata?.labels?.['pod-group.scheduling.kubenexus.io/min-available']).toBe(String(n + 1));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
