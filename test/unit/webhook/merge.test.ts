@@ -146,7 +146,8 @@ describe('overrides: they win', () => {
     check(run(pod, ovr as PodFragment, 'overrides').pod);
   });
 
-  it.each([
+  type Q = Record<string, string>;
+  it.each<{ name: string; req: Q; lim?: Q; ovr: { requests?: Q; limits?: Q }; wantReq: Q; wantLim: Q }>([
     { name: 'lower limit pulls the request down (seed governance)', req: { cpu: '1', memory: '1408Mi' }, ovr: { limits: { cpu: '500m', memory: '1Gi' } }, wantReq: { cpu: '500m', memory: '1Gi' }, wantLim: { cpu: '500m', memory: '1Gi' } },
     { name: 'higher request raises the limit', req: { cpu: '1', memory: '1Gi' }, lim: { memory: '1Gi' }, ovr: { requests: { memory: '2Gi' } }, wantReq: { cpu: '1', memory: '2Gi' }, wantLim: { memory: '2Gi' } },
     { name: 'limit above the request leaves it', req: { cpu: '250m' }, ovr: { limits: { cpu: '500m' } }, wantReq: { cpu: '250m' }, wantLim: { cpu: '500m' } },
