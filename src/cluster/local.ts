@@ -39,6 +39,8 @@ export interface LocalClusterOptions {
   /** Leave processes running after this Node.js process exits (`cluster up`). */
   readonly detached?: boolean;
   readonly log?: (msg: string) => void;
+  /** Gangplank's log level (its logs go to <dir>/logs/gangplank-N.log). */
+  readonly gangplankLogLevel?: string;
 }
 
 export interface LocalCluster {
@@ -138,8 +140,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
             `--tls-cert-file=${plane.pki.webhook.certFile}`,
             `--tls-key-file=${plane.pki.webhook.keyFile}`,
             '--shutdown-grace-seconds=2',
+            `--log-level=${opts.gangplankLogLevel ?? 'debug'}`,
           ],
-          env: { ...process.env, LOG_LEVEL: process.env.GANGPLANK_LOG_LEVEL ?? 'debug' },
           logFile: join(opts.dir, 'logs', `gangplank-${++runs}.log`),
           detached: opts.detached,
         });

@@ -56,7 +56,6 @@ export interface StartOptions {
   readonly command: string;
   readonly args: readonly string[];
   readonly logFile: string;
-  readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
   /** Outlive this process (for `cluster up`); not tracked for killAll. */
   readonly detached?: boolean;
@@ -66,7 +65,6 @@ export function startProcess(opts: StartOptions): ManagedProcess {
   const fd = openSync(opts.logFile, 'a');
   const child = spawn(opts.command, [...opts.args], {
     stdio: ['ignore', fd, fd],
-    env: opts.env ?? process.env,
     cwd: opts.cwd,
     detached: opts.detached ?? false,
   });
