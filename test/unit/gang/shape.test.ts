@@ -37,7 +37,7 @@ describe('java.util.Properties text', () => {
 });
 
 describe('executor shape', () => {
-  const props = (o: Record<string, string>) => new Map(Object.entries(o));
+  const props = (o: Record<string, string | undefined>) => new Map(Object.entries(o) as [string, string][]);
 
   it.each([
     { name: 'defaults: 1 core, 1g + 384Mi overhead', p: {}, want: { cpu: 1000, memory: 1408 * MiB } },

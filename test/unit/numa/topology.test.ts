@@ -62,6 +62,6 @@ describe('NUMA policy annotations', () => {
     { name: 'no annotation is off', a: {}, want: null },
     { name: 'unknown policy is off', a: { 'numa.scheduling.kubenexus.io/policy': 'restricted' }, want: null },
   ])('$name', ({ a, want }) => {
-    expect(numaRequirement(a, ['cpu', 'memory'])).toEqual(want);
+    expect(numaRequirement(a as Record<string, string>, ['cpu', 'memory'])).toEqual(want);
   });
 });
