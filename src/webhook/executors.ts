@@ -163,7 +163,11 @@ export function planDriver(input: DriverPlanInput): DriverPlan {
   } else {
     if (givenConstraints !== undefined) warn(`${EXECUTOR_CONSTRAINTS} is not valid JSON constraints; recomputed`);
     const executorSide = constraintsOf(virtual);
-    if (!sameConstraints(executorSide, constraintsOf(driver))) constraints = formatConstraints(executorSide);
+    // The API server adds the default NoExecute tolerations to the driver too (a pod shaped
+    // outside the API, as in tests or dry tools, may not have them yet).
+    const driverSide = constraintsOf(driver);
+    driverSide.tolerations = withDefaultTolerations(driverSide.tolerations);
+    if (!sameConstraints(executorSide, driverSide)) constraints = formatConstraints(executorSide);
   }
   return { count, countSource, resources, constraints };
 }
