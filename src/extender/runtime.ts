@@ -1,27 +1,151 @@
-// Start-up of the extender role: API client, caches, verbs, the HTTP server.
+// Start-up of the extender role: API client, informer caches of all nodes
+// and pods (and NodeResourceTopology when served), the ledger restored from
+// the plans persisted on anchor pods, then the HTTP server. The server starts
+// only after the restore, so no filter call is ever answered from an empty
+// ledger after a restart.
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { RequestListener } from 'node:http';
 import type { Command } from '../cli.js';
 import type { Config } from '../config/index.js';
 import { listen } from '../http/serve.js';
 import type { KubeClient } from '../k8s/client.js';
+import type { ExtenderArgs, ExtenderFilterResult } from '../k8s/wire.js';
+import { createInformer } from '../k8s/informer.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/index.js';
+import type { NodeResourceTopology } from '../numa/topology.js';
 import { flag, kubeClient, type Running } from '../runtime.js';
 import { buildExtenderApp } from './app.js';
-import { verb } from './verb.js';
-import { bindVerb } from './verbs/bind.js';
-import { filterVerb } from './verbs/filter.js';
-import { prioritizeVerb } from './verbs/prioritize.js';
+import { apiBinder, eventRecorder, LazyConfigMapCache, servesGroupVersion } from './kube.js';
+import { apiToucher, Requeuer } from './requeue.js';
+import { ExtenderState, type ExtenderStateDeps } from './state.js';
+import { verb, type ExtenderVerb } from './verb.js';
+import { createBindVerb } from './verbs/bind.js';
+import { createFilterVerb } from './verbs/filter.js';
+import { createPrioritizeVerb } from './verbs/prioritize.js';
 
-export async function startExtender(cmd: Command, _config: Config, logger: Logger, metrics: Metrics, run: Running): Promise<void> {
+const NRT_GROUP_VERSION = 'topology.node.k8s.io/v1alpha2';
+
+export async function startExtender(cmd: Command, config: Config, logger: Logger, metrics: Metrics, run: Running): Promise<void> {
   const host = (cmd.role === 'serve' ? flag(cmd, 'extender-host') : flag(cmd, 'host')) ?? '127.0.0.1';
   const port = Number((cmd.role === 'serve' ? flag(cmd, 'extender-port') : flag(cmd, 'port')) ?? 8888);
   const log = logger.child({ role: 'extender' });
   const client = kubeClient(cmd, true, log) as KubeClient;
-  const app = buildExtenderApp({ logger: log, metrics, verbs: [verb(filterVerb), verb(prioritizeVerb), verb(bindVerb(client))] });
+
+  // `state` is assigned before any informer starts; handlers only run after start().
+  let state: ExtenderState | undefined;
+  const requeuer = new Requeuer(apiToucher(client), log);
+  const nodes = createInformer<V1Node>({
+    client,
+    path: '/api/v1/nodes',
+    resource: 'nodes',
+    logger: log,
+    handlers: {
+      add: (n) => state?.onNode('add', n),
+      update: (n) => state?.onNode('update', n),
+      delete: (n) => state?.onNode('delete', n),
+    },
+  });
+  const pods = createInformer<V1Pod>({
+    client,
+    path: '/api/v1/pods',
+    resource: 'pods',
+    logger: log,
+    handlers: {
+      add: (p) => state?.onPod('add', p),
+      update: (p) => state?.onPod('update', p),
+      delete: (p) => {
+        state?.onPod('delete', p);
+        requeuer.forget(p.metadata?.uid ?? '');
+      },
+    },
+  });
+  const hasNrt = await servesGroupVersion(client, NRT_GROUP_VERSION);
+  const topologies = hasNrt
+    ? createInformer<NodeResourceTopology & { metadata: { name: string } }>({
+        client,
+        path: `/apis/${NRT_GROUP_VERSION}/noderesourcetopologies`,
+        resource: 'noderesourcetopologies',
+        logger: log,
+        handlers: {
+          add: (t) => state?.onTopology('add', t),
+          update: (t) => state?.onTopology('update', t),
+          delete: (t) => state?.onTopology('delete', t),
+        },
+      })
+    : undefined;
+  log.info({ nodeResourceTopology: hasNrt }, hasNrt ? 'NodeResourceTopology served: watching it' : 'NodeResourceTopology not served: NUMA topology from node annotations only');
+
+  state = new WakingState(requeuer, {
+    config: config.extender,
+    nodes,
+    pods,
+    topologies,
+    configMaps: new LazyConfigMapCache(client, log),
+    binder: apiBinder(client),
+    metrics,
+    notify: eventRecorder(client, log, config.extender.eventIntervalSeconds * 1000),
+  });
+  const informers = [nodes, pods, ...(topologies ? [topologies] : [])];
+  let restored = false;
+  run.readiness.push({
+    name: 'extender',
+    check: () => {
+      const unsynced = informers.filter((i) => !i.synced()).map((i) => i.resource);
+      for (const i of informers) metrics.cacheSynced.set({ resource: i.resource }, i.synced() ? 1 : 0);
+      if (unsynced.length > 0) return `caches not synced: ${unsynced.join(', ')}`;
+      if (!restored) return 'ledger not restored yet';
+      return (state as ExtenderState).cacheProblem();
+    },
+  });
+  run.stoppers.push(async () => {
+    await Promise.all(informers.map((i) => i.stop()));
+  });
+
+  const t = Date.now();
+  await Promise.all(informers.map((i) => i.start()));
+  const { restored: gangs, errors } = state.restore();
+  restored = true;
+  for (const e of errors) log.warn({ problem: e }, 'unreadable gang record ignored');
+  log.info({ gangs: gangs.length, nodes: nodes.list().length, pods: pods.list().length, ms: Date.now() - t }, 'caches synced and ledger restored');
+
+  const ticker = setInterval(() => state?.tick(), 500);
+  ticker.unref();
+  run.stoppers.push(async () => clearInterval(ticker));
+
+  const app = buildExtenderApp({
+    logger: log,
+    metrics,
+    verbs: [verb(observed(createFilterVerb(state), requeuer)), verb(createPrioritizeVerb(state)), verb(createBindVerb(state))],
+  });
   const certFile = flag(cmd, 'extender-tls-cert-file');
   const keyFile = flag(cmd, 'extender-tls-key-file');
   const tls = certFile && keyFile ? { certFile, keyFile } : undefined;
   run.servers.push(await listen(app as unknown as RequestListener, { name: 'extender', host, port, tls, logger: log }));
 }
 
+/** The ledger's state, waking parked pods whenever reserved room is released. */
+class WakingState extends ExtenderState {
+  constructor(
+    private readonly requeuer: Requeuer,
+    deps: ExtenderStateDeps,
+  ) {
+    super(deps);
+  }
+  override released(r: Parameters<ExtenderState['released']>[0]): void {
+    super.released(r);
+    if (r && r.slots > 0) this.requeuer.roomFreed();
+  }
+}
+
+/** The filter verb, telling the requeuer what it answered. */
+function observed(filter: ExtenderVerb<ExtenderArgs, ExtenderFilterResult>, requeuer: Requeuer): ExtenderVerb<ExtenderArgs, ExtenderFilterResult> {
+  return {
+    ...filter,
+    async handle(args, log) {
+      const result = await filter.handle(args, log);
+      requeuer.observe(args.Pod, result);
+      return result;
+    },
+  };
+}

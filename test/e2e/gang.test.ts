@@ -103,6 +103,16 @@ describe('gang scheduling on the real kube-scheduler', () => {
     for (let i = 0; i < 4; i++) await staysPending(e2e, ns, `member-${i}`, i === 0 ? 4_000 : 250);
   });
 
+  it('4b. binds every member of a co-created gang once the last member arrives and all fit', async () => {
+    const ns = await e2e.namespace('g4b');
+    await e2e.nodes('2x cpu=2,memory=8Gi');
+    for (let i = 0; i < 3; i++) {
+      await e2e.createPod(makePod(`trio-${i}`).ns(ns).scheduler('gangplank-scheduler').gang('trio', 3).cpu('1').obj());
+      if (i < 2) await staysPending(e2e, ns, `trio-${i}`, 1_000);
+    }
+    for (let i = 0; i < 3; i++) await e2e.waitForPod(ns, `trio-${i}`, 'to be bound', bound, 30_000);
+  });
+
   it('5. puts a single-numa GPU pod only on a node where one zone holds all its GPUs and CPUs', async () => {
     const ns = await e2e.namespace('g5');
     const zones = (n: number, cpu: string, gpu: string): string =>
