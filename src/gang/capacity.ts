@@ -55,6 +55,10 @@ function addInto(target: Map<string, ResourceList>, key: string, r: ResourceList
 
 const zoneKey = (node: string, zone: string): string => `${node}\u0000${zone}`;
 
+function placementKey(n: V1Node): string {
+  return JSON.stringify([n.metadata?.labels ?? null, n.spec?.taints ?? null, n.spec?.unschedulable ?? false]);
+}
+
 /** Requests of a pod as it occupies a node: the scheduler's PodRequests plus one of `pods`. */
 export function podUsage(pod: V1Pod): ResourceList {
   const r = podRequests(pod);
@@ -90,10 +94,11 @@ export class CapacityIndex implements DriverLookup {
     }
     // A node that reports no pods capacity is treated as the kubelet default.
     allocatable.pods ??= 110;
-    const existed = this.nodes.has(name);
+    const old = this.nodes.get(name);
     this.nodes.set(name, { name, node, allocatable, topology: nodeTopology(node, this.nrts.get(name)) });
-    this.eligible.clear();
-    if (!existed) this.sortedNames = undefined;
+    // Status heartbeats are frequent; only label, taint or cordon changes touch eligibility.
+    if (!old || placementKey(old.node) !== placementKey(node)) this.eligible.clear();
+    if (!old) this.sortedNames = undefined;
   }
 
   deleteNode(name: string): void {

@@ -62,11 +62,20 @@ export class Room {
     return v;
   }
 
-  /** Node-level shortfall: the first resource that does not fit, or null. */
+  /** Node-level shortfall: the first resource that does not fit, or null. Reads each map once per node. */
   shortfall(node: string, need: ResourceList): string | null {
+    const n = this.index.node(node);
+    if (!n) return Object.keys(need)[0] ?? 'node';
+    const used = this.index.usedOn(node);
+    const reserved = this.ledger.reservedOn(node);
+    const overlay = this.overlay.get(node);
+    const c = this.opts.credit;
+    const credit = c && c.node === node ? c.requests : undefined;
     for (const r in need) {
       const want = need[r] as number;
-      if (want > 0 && this.nodeFree(node, r) < want) return r;
+      if (want <= 0) continue;
+      const free = (n.allocatable[r] ?? 0) - (used[r] ?? 0) - (reserved[r] ?? 0) - (overlay?.[r] ?? 0) + (credit?.[r] ?? 0);
+      if (free < want) return r;
     }
     return null;
   }

@@ -11,6 +11,7 @@ import { GANG_ANNOTATION, NUMA_ZONE, SLOT_ANNOTATION } from '../../gang/keys.js'
 import { Room } from '../../gang/room.js';
 import type { KubeClient } from '../../k8s/client.js';
 import type { ExtenderBindingArgs, ExtenderBindingResult } from '../../k8s/wire.js';
+import { zoneFits } from '../../numa/fit.js';
 import { podNumaRequirement } from '../../numa/policy.js';
 import { malformedBindingArgs } from '../args.js';
 import type { ExtenderState } from '../state.js';
@@ -49,8 +50,18 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs): Pro
         }
         state.ledger.markPersisted(key);
       }
+      // The zone: the slot's, unless the pod (larger than its slot) only fits in another.
+      let zone = slot.zone;
+      const numa = pod ? podNumaRequirement(pod, state.config.numaResources) : null;
+      if (pod && usage && numa) {
+        const room = new Room(state.index, state.ledger, { credit: slot });
+        if (!slot.zone || !zoneFits(usage, numa, slot.zone, (z, r) => room.zoneFree(node, z, r))) {
+          const f = room.fits(node, usage, numa);
+          if (f.ok && f.zone) zone = f.zone;
+        }
+      }
       const annotations: Record<string, string> = { [GANG_ANNOTATION]: key, [SLOT_ANNOTATION]: slot.id };
-      if (slot.zone) annotations[NUMA_ZONE] = slot.zone;
+      if (zone) annotations[NUMA_ZONE] = zone;
       try {
         await state.binder.bind(ns, name, uid, node, annotations);
       } catch (err) {
@@ -62,7 +73,7 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs): Pro
         throw new BindError(`binding ${ns}/${name} to ${node} failed: ${String(err)}`);
       }
       const filled = state.ledger.consume(key, slot.id, uid);
-      if (usage) state.index.assume(uid, node, slot.zone, usage, state.clock() + ttlMs);
+      if (usage) state.index.assume(uid, node, zone, usage, state.clock() + ttlMs);
       if (filled) {
         state.metrics.reservationsReleased.inc({ reason: 'filled' });
         state.metrics.gangTimeToBound.observe(Math.max(0, state.clock() - gang.createdAt) / 1000);

@@ -279,6 +279,65 @@ describe('driver-led gang', () => {
   });
 });
 
+describe('NUMA-aware gangs', () => {
+  const gpuNode = (name: string, perZone: number) =>
+    makeNode(name)
+      .cpu('16')
+      .memory('64Gi')
+      .gpu(2 * perZone)
+      .numaZones([0, 1].map((z) => ({ name: `node-${z}`, resources: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': String(perZone) } })))
+      .obj();
+  const gpuDriver = (n: number, gpus: number) =>
+    makePod('ml-driver')
+      .ns('ml')
+      .uid('uid-ml')
+      .sparkApp('ml', 'sel-ml')
+      .role('driver')
+      .gang('ml', n + 1)
+      .annotation('numa.scheduling.kubenexus.io/policy', 'single-numa')
+      .annotation('gangplank.io/executor-resources', JSON.stringify({ cpu: '4', memory: '16Gi', 'nvidia.com/gpu': String(gpus) }))
+      .requests({ cpu: '1', memory: '4Gi' })
+      .obj();
+  const gpuExec = (i: number, gpus: number) =>
+    makePod(`ml-exec-${i}`).ns('ml').uid(`uid-ml-exec-${i}`).sparkApp('ml', 'sel-ml').role('executor').executorOf('ml-driver', 'uid-ml', i).annotation('numa.scheduling.kubenexus.io/policy', 'single-numa').requests({ cpu: '4', memory: '16Gi' }).gpu(gpus).obj();
+
+  it('S17 executor slots are planned per zone and recorded as gangplank.io/numa-zone at bind', async () => {
+    const ts = makeState({ nodes: [gpuNode('g1', 2)] });
+    const d = gpuDriver(3, 1);
+    ts.addPod(d);
+    expect(filter(ts, d).NodeNames).toEqual(['g1']);
+    const zones = ts.state.ledger.get('ml/ml')!.slots.filter((s) => s.role === 'executor').map((s) => s.zone);
+    // The driver (cpu 1 under single-numa) takes node-0, leaving room for one 4-cpu executor there.
+    expect(ts.state.ledger.get('ml/ml')!.slots[0]!.zone).toBe('node-0');
+    expect(zones.sort()).toEqual(['node-0', 'node-1', 'node-1']);
+    await bindTo(ts, d, 'g1');
+    const bound: string[] = [];
+    for (const i of [1, 2, 3]) {
+      const e = gpuExec(i, 1);
+      ts.addPod(e);
+      expect(filter(ts, e).NodeNames).toEqual(['g1']);
+      await bindTo(ts, e, 'g1');
+      bound.push(ts.binder.bindings.at(-1)!.annotations['gangplank.io/numa-zone']!);
+    }
+    expect(bound.sort()).toEqual(['node-0', 'node-1', 'node-1']);
+  });
+
+  it('S18 GPUs split across zones are not placement: 2-GPU executors on 1-GPU zones do not fit', () => {
+    const ts = makeState({ nodes: [gpuNode('g1', 1), gpuNode('g2', 1)] });
+    const d = gpuDriver(1, 2);
+    ts.addPod(d);
+    const r = filter(ts, d);
+    expect(r.FailedAndUnresolvableNodes!.g1).toMatch(/driver \{cpu 1, memory 4Gi\} \+ 1 executor × \{cpu 4, memory 16Gi, nvidia.com\/gpu 2\}; only 0 executors fit/);
+  });
+
+  it('S19 a single-numa driver on a node without topology fails closed with the reason', () => {
+    const ts = makeState({ nodes: [makeNode('plain').cpu('16').memory('64Gi').gpu(4).obj()] });
+    const d = gpuDriver(1, 1);
+    ts.addPod(d);
+    expect(filter(ts, d).FailedAndUnresolvableNodes!.plain).toMatch(/driver fits on none of 1 candidate node \(no NUMA topology/);
+  });
+});
+
 describe('co-created gang', () => {
   const member = (i: number, cpu = '1') => makePod(`w-${i}`).ns('jobs').uid(`uid-w-${i}`).created(`2026-01-01T00:00:0${i}Z`).gang('train', 4).cpu(cpu).obj();
 
