@@ -118,10 +118,6 @@ export function freeCheck(ctx: GangContext, pod: V1Pod, candidates: readonly str
   const failed: Record<string, string> = {};
   const numaRejections: Partial<Record<NumaRejection, number>> = {};
   for (const c of candidates) {
-    if (!ctx.index.node(c)) {
-      failed[c] = 'node not in the extender cache';
-      continue;
-    }
     const f = room.fits(c, need, numa);
     if (f.ok) nodes.push(c);
     else {
@@ -264,11 +260,17 @@ function admitExecutor(ctx: GangContext, pod: V1Pod, m: Membership, candidates: 
   // Its own tentative slot first, then open slots in plan order.
   const held = ctx.ledger.slotOf(uid);
   const ordered = held && held.gang.id.key === m.gang.key && !held.slot.consumedBy ? [held.slot, ...open.filter((s) => s !== held.slot)] : open;
-  const inputSet = new Set(candidates);
+  // Slots sit on few nodes: test each against the candidates once, without a Set of all of them.
+  const inInput = new Map<string, boolean>();
+  const offered = (node: string): boolean => {
+    let v = inInput.get(node);
+    if (v === undefined) inInput.set(node, (v = candidates.includes(node)));
+    return v;
+  };
   const misses: string[] = [];
   const seenNodes = new Set<string>();
   for (const slot of ordered) {
-    if (!inputSet.has(slot.node)) {
+    if (!offered(slot.node)) {
       if (!seenNodes.has(slot.node)) misses.push(`${slot.node}: filtered out by the scheduler`);
       seenNodes.add(slot.node);
       continue;

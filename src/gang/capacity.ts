@@ -33,6 +33,8 @@ export interface NodeFacts {
   readonly node: V1Node;
   readonly allocatable: ResourceList;
   readonly topology: TopologyResult;
+  /** Live view of what bound and assumed pods use here (the same object usedOn returns). */
+  readonly used: ResourceList;
 }
 
 interface Assumed {
@@ -95,7 +97,10 @@ export class CapacityIndex implements DriverLookup {
     // A node that reports no pods capacity is treated as the kubelet default.
     allocatable.pods ??= 110;
     const old = this.nodes.get(name);
-    this.nodes.set(name, { name, node, allocatable, topology: nodeTopology(node, this.nrts.get(name)) });
+    // The used map's entry is mutated in place and never replaced, so facts can hold it.
+    let used = this.used.get(name);
+    if (!used) this.used.set(name, (used = {}));
+    this.nodes.set(name, { name, node, allocatable, topology: nodeTopology(node, this.nrts.get(name)), used });
     // Status heartbeats are frequent; only label, taint or cordon changes touch eligibility.
     if (!old || placementKey(old.node) !== placementKey(node)) this.eligible.clear();
     if (!old) this.sortedNames = undefined;

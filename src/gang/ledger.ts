@@ -100,10 +100,12 @@ export class Ledger {
 
   /** Room held on a node by unconsumed slots of all gangs. */
   reservedOn(node: string): ResourceList {
+    if (this.reservedNode.size === 0) return EMPTY;
     return this.reservedNode.get(node) ?? EMPTY;
   }
 
   reservedInZone(node: string, zone: string): ResourceList {
+    if (this.reservedZone.size === 0) return EMPTY;
     return this.reservedZone.get(zoneKey(node, zone)) ?? EMPTY;
   }
 

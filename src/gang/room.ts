@@ -24,6 +24,9 @@ export interface RoomOptions {
   readonly credit?: Credit;
 }
 
+/** shortfall() of a node the index does not know. */
+const NOT_CACHED = '\u0000not cached';
+
 const zk = (node: string, zone: string): string => `${node}\u0000${zone}`;
 
 export class Room {
@@ -39,7 +42,7 @@ export class Room {
   nodeFree(node: string, r: string): number {
     const n = this.index.node(node);
     if (!n) return 0;
-    let v = (n.allocatable[r] ?? 0) - (this.index.usedOn(node)[r] ?? 0) - (this.ledger.reservedOn(node)[r] ?? 0) - (this.overlay.get(node)?.[r] ?? 0);
+    let v = (n.allocatable[r] ?? 0) - (n.used[r] ?? 0) - (this.ledger.reservedOn(node)[r] ?? 0) - (this.overlay.size > 0 ? (this.overlay.get(node)?.[r] ?? 0) : 0);
     const c = this.opts.credit;
     if (c && c.node === node) v += c.requests[r] ?? 0;
     return v;
@@ -65,10 +68,10 @@ export class Room {
   /** Node-level shortfall: the first resource that does not fit, or null. Reads each map once per node. */
   shortfall(node: string, need: ResourceList): string | null {
     const n = this.index.node(node);
-    if (!n) return Object.keys(need)[0] ?? 'node';
-    const used = this.index.usedOn(node);
+    if (!n) return NOT_CACHED;
+    const used = n.used;
     const reserved = this.ledger.reservedOn(node);
-    const overlay = this.overlay.get(node);
+    const overlay = this.overlay.size > 0 ? this.overlay.get(node) : undefined;
     const c = this.opts.credit;
     const credit = c && c.node === node ? c.requests : undefined;
     for (const r in need) {
@@ -78,6 +81,33 @@ export class Room {
       if (free < want) return r;
     }
     return null;
+  }
+
+  /**
+   * Best-fit measure at node level in one pass: the mean over requested
+   * resources (except pods) of used-after / allocatable, in [0, 1]; −1 when
+   * the pod does not fit the node.
+   */
+  fitFraction(node: string, need: ResourceList): number {
+    const n = this.index.node(node);
+    if (!n) return -1;
+    const reserved = this.ledger.reservedOn(node);
+    const overlay = this.overlay.size > 0 ? this.overlay.get(node) : undefined;
+    const c = this.opts.credit;
+    const credit = c && c.node === node ? c.requests : undefined;
+    let sum = 0;
+    let k = 0;
+    for (const r in need) {
+      const want = need[r] as number;
+      if (want <= 0) continue;
+      const cap = n.allocatable[r] ?? 0;
+      const free = cap - (n.used[r] ?? 0) - (reserved[r] ?? 0) - (overlay?.[r] ?? 0) + (credit?.[r] ?? 0);
+      if (free < want) return -1;
+      if (r === 'pods' || cap <= 0) continue;
+      sum += 1 - (free - want) / cap;
+      k++;
+    }
+    return k === 0 ? 0 : sum / k;
   }
 
   private zonesOf(node: string): { zones: string[]; free: ZoneFree } | FitResult {
@@ -91,7 +121,8 @@ export class Room {
   /** Whether one pod of `need` fits on `node` (and in which zone under single-numa). */
   fits(node: string, need: ResourceList, numa: NumaRequirement): FitResult {
     const short = this.shortfall(node, need);
-    if (short) return { ok: false, reason: `insufficient ${short}` };
+    if (short === NOT_CACHED) return { ok: false, reason: 'node not in the extender cache' };
+    if (short !== null) return { ok: false, reason: `insufficient ${short}` };
     if (!numa || !numa.some((r) => (need[r] ?? 0) > 0)) return { ok: true };
     const z = this.zonesOf(node);
     if ('ok' in z) return z;

@@ -18,14 +18,20 @@ function allFailed(names: readonly string[], message: string): FailedNodesMap {
   return out;
 }
 
-/** The answer with `pass` ⊆ input, in the input's form (NodeNames or Nodes). */
-function answer(args: ExtenderArgs, pass: ReadonlySet<string>, failed: FailedNodesMap, unresolvable: FailedNodesMap = {}): ExtenderFilterResult {
+/**
+ * The answer in the input's form (NodeNames or Nodes). `pass` must be drawn
+ * from `names` (the call's candidates) in their order: every verdict builds
+ * its node list by walking the candidates, so this holds by construction and
+ * the property test checks it.
+ */
+function answer(args: ExtenderArgs, pass: readonly string[], failed: FailedNodesMap, unresolvable?: FailedNodesMap): ExtenderFilterResult {
   const out: ExtenderFilterResult = { FailedNodes: failed };
-  if (Object.keys(unresolvable).length > 0) out.FailedAndUnresolvableNodes = unresolvable;
+  if (unresolvable) out.FailedAndUnresolvableNodes = unresolvable;
   if (Array.isArray(args.NodeNames)) {
-    out.NodeNames = args.NodeNames.filter((n) => pass.has(n));
+    out.NodeNames = [...pass];
   } else {
-    const items = (args.Nodes?.items ?? []).filter((n: V1Node) => pass.has(n.metadata?.name ?? ''));
+    const keep = new Set(pass);
+    const items = (args.Nodes?.items ?? []).filter((n: V1Node) => keep.has(n.metadata?.name ?? ''));
     out.Nodes = { ...(args.Nodes ?? {}), items };
   }
   return out;
@@ -34,18 +40,20 @@ function answer(args: ExtenderArgs, pass: ReadonlySet<string>, failed: FailedNod
 /** Verdict → wire. The only place the domain meets ExtenderFilterResult. */
 export function toFilterResult(args: ExtenderArgs, names: readonly string[], v: Verdict): ExtenderFilterResult {
   switch (v.kind) {
-    case 'Ready': {
-      const pass = new Set(v.nodes.filter((n) => names.includes(n)));
-      const failed: FailedNodesMap = {};
-      for (const n of names) if (!pass.has(n)) failed[n] = `${v.message}; not this node`;
-      return answer(args, pass, failed);
-    }
+    case 'Ready':
+      // One node passes, so the scheduler neither preempts nor reports the
+      // others; listing thousands of them would only cost time.
+      return answer(
+        args,
+        v.nodes.filter((n) => names.includes(n)),
+        {},
+      );
     case 'NotInGang':
-      return answer(args, new Set(v.nodes), { ...v.failed });
+      return answer(args, v.nodes, { ...v.failed });
     case 'Wait':
-      return answer(args, new Set(), allFailed(names, v.message));
+      return answer(args, [], allFailed(names, v.message));
     case 'DoesNotFit':
-      return answer(args, new Set(), {}, allFailed(names, v.message));
+      return answer(args, [], {}, allFailed(names, v.message));
   }
 }
 
@@ -60,7 +68,7 @@ export function createFilterVerb(state: ExtenderState): ExtenderVerb<ExtenderArg
       if (problem) {
         state.metrics.filterOutcomes.inc({ reason: state.pods.synced() && state.nodes.synced() ? Reason.CacheStale : Reason.CacheNotSynced });
         log.warn({ pod: podKey(args), reason: problem }, 'filter failed closed');
-        return answer(args, new Set(), allFailed(names, problem));
+        return answer(args, [], allFailed(names, problem));
       }
       state.tick();
       const verdict = admit(state.context(), args.Pod, names);

@@ -7,7 +7,6 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { podUsage } from '../../gang/capacity.js';
 import { membership } from '../../gang/identity.js';
 import { Room } from '../../gang/room.js';
-import type { ResourceList } from '../../k8s/resources.js';
 import { MAX_EXTENDER_PRIORITY, type ExtenderArgs, type HostPriorityList } from '../../k8s/wire.js';
 import { podNumaRequirement } from '../../numa/policy.js';
 import { zoneWaste } from '../../numa/fit.js';
@@ -25,22 +24,6 @@ function plannedNode(state: ExtenderState, pod: V1Pod): string | undefined {
   return undefined;
 }
 
-/** 1 for a perfect fit, 0 for an empty node: mean over requested resources of used-after / allocatable. */
-function fitScore(room: Room, state: ExtenderState, node: string, need: ResourceList): number {
-  const alloc = state.index.node(node)?.allocatable ?? {};
-  let sum = 0;
-  let n = 0;
-  for (const r in need) {
-    const want = need[r] as number;
-    const cap = alloc[r] ?? 0;
-    if (want <= 0 || cap <= 0 || r === 'pods') continue;
-    const freeAfter = room.nodeFree(node, r) - want;
-    sum += 1 - Math.max(0, freeAfter) / cap;
-    n++;
-  }
-  return n === 0 ? 0 : sum / n;
-}
-
 export function prioritize(state: ExtenderState, pod: V1Pod, names: readonly string[]): HostPriorityList {
   const planned = plannedNode(state, pod);
   if (planned) return names.map((Host) => ({ Host, Score: Host === planned ? MAX_EXTENDER_PRIORITY : 0 }));
@@ -51,11 +34,15 @@ export function prioritize(state: ExtenderState, pod: V1Pod, names: readonly str
   const m = membership(pod, state.index);
   const gangNodes = new Set<string>();
   if (m) for (const f of state.index.gangMembers(m.gang.key)) if (f.node) gangNodes.add(f.node);
+  const zonal = !!numa && numa.some((r) => (need[r] ?? 0) > 0);
   return names.map((Host) => {
-    const f = room.fits(Host, need, numa);
-    if (!f.ok) return { Host, Score: 0 };
-    let fit = fitScore(room, state, Host, need);
-    if (f.zone) fit = (fit + (1 - zoneWaste(need, numa, f.zone, (z, r) => room.zoneFree(Host, z, r)))) / 2;
+    let fit = room.fitFraction(Host, need);
+    if (fit < 0) return { Host, Score: 0 };
+    if (zonal) {
+      const f = room.fits(Host, need, numa);
+      if (!f.ok) return { Host, Score: 0 };
+      if (f.zone) fit = (fit + (1 - zoneWaste(need, numa, f.zone, (z, r) => room.zoneFree(Host, z, r)))) / 2;
+    }
     const close = gangNodes.has(Host) ? 1 : 0;
     const score = Math.round(MAX_EXTENDER_PRIORITY * (FIT_WEIGHT * fit + CLOSE_WEIGHT * close));
     return { Host, Score: Math.min(MAX_EXTENDER_PRIORITY, Math.max(0, score)) };
