@@ -11,7 +11,6 @@
 // template and overrides exactly as the executor pods will be.
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { ExecutorShape, PodFragment, Profile } from '../config/index.js';
-import type { ObjectCache } from '../k8s/cache.js';
 import { formatQuantity } from '../k8s/quantity.js';
 import { podRequests } from '../k8s/resources.js';
 import { constraintsOf, formatConstraints, parseConstraints, sameConstraints, withDefaultTolerations } from './constraints.js';
@@ -185,8 +184,8 @@ function executorBaseFromApp(app: SparkApplication): ReturnType<typeof constrain
 
 export interface ExecutorMinAvailableInput {
   readonly executor: V1Pod;
-  readonly namespace?: string;
-  readonly drivers?: ObjectCache<V1Pod>;
+  /** The executor's driver pod, when the webhook's cache holds it (driver-lookup.ts). */
+  readonly driver?: V1Pod;
   readonly app?: SparkApplication;
   readonly profile?: Profile;
 }
@@ -197,16 +196,12 @@ export interface ExecutorMinAvailableInput {
  * else the profile's, else Spark's default; always 1 + N.
  */
 export function executorMinAvailable(input: ExecutorMinAvailableInput): { value: number; source: CountSource } {
-  const { executor, namespace, drivers, app, profile } = input;
-  const owner = (executor.metadata?.ownerReferences ?? []).find((o) => o.kind === 'Pod' && o.apiVersion === 'v1');
-  if (owner && drivers && namespace) {
-    const d = drivers.get(owner.name, namespace);
-    if (d && (d.metadata?.uid === undefined || d.metadata.uid === owner.uid)) {
-      const n = parseCount(d.metadata?.annotations?.[EXECUTOR_COUNT], 0);
-      if (n !== undefined) return { value: n + 1, source: 'driver' };
-      const min = parseCount(d.metadata?.labels?.[GANG_MIN_AVAILABLE], 1);
-      if (min !== undefined) return { value: min, source: 'driver' };
-    }
+  const { executor, driver, app, profile } = input;
+  if (driver) {
+    const n = parseCount(driver.metadata?.annotations?.[EXECUTOR_COUNT], 0);
+    if (n !== undefined) return { value: n + 1, source: 'driver' };
+    const min = parseCount(driver.metadata?.labels?.[GANG_MIN_AVAILABLE], 1);
+    if (min !== undefined) return { value: min, source: 'driver' };
   }
   const own = parseCount(executor.metadata?.labels?.[GANG_MIN_AVAILABLE], 1);
   if (own !== undefined) return { value: own, source: 'min-available' };

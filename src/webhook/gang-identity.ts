@@ -1,6 +1,11 @@
 // Gang identity of a Spark pod. The driver and its executors are admitted
-// one by one, with nothing linking them but the labels Spark (and its
-// launchers) put on both, so the gang name is a pure function of those:
+// one by one; the driver comes first (Spark's driver creates its executors
+// once it runs), so the driver's gang name is the gang's identity and every
+// executor must carry exactly that name.
+//
+// Driver: a valid name the user wrote (the seed's spark-operator manifests
+// label the driver `spark-pi`) is kept; with none, or an unusable one, the
+// name is derived from labels both roles carry:
 //
 //   <readable>-<unique>
 //   readable = spark-operator app name, else spark-app-name, else "spark",
@@ -9,12 +14,16 @@
 //              else 8 hex digits of a SHA-256 of the selector, the operator's
 //              submission id or Kyuubi's unique tag
 //
-// A name the user wrote is kept when it is consistent: it is the derived
-// name, or (spark-operator) the SparkApplication gives the driver and the
-// executors the same name. Anything else would let one role wait for a gang
-// the other never joins (the seed's "Only Driver Scheduled"), so it is
-// corrected, with a warning.
+// Executor: the driver's name, read from the driver pod in the webhook's
+// cache (driver-lookup.ts), else predicted from the owning SparkApplication
+// (the driver label it gives, or the derived name when it gives none). A
+// different name on the executor is corrected with a warning: it would leave
+// the executors waiting for a gang the driver never joins (the seed's "Only
+// Driver Scheduled", its "different gang names" mistake). When the driver
+// cannot be known (standalone mode, no API) a valid name on the executor is
+// kept, else the derived name is used.
 import { createHash } from 'node:crypto';
+import type { V1Pod } from '@kubernetes/client-node';
 import { GANG_NAME } from './keys.js';
 import { MAX_LABEL_VALUE, isValidLabelValue, toDnsLabel } from './sanitize.js';
 import type { SparkApplication } from './sparkapp.js';
@@ -51,20 +60,48 @@ export interface GangNameDecision {
   readonly correction?: string;
 }
 
-/** The gang name for this pod, given the name it carries and its SparkApplication if known. */
-export function decideGangName(spark: SparkPod, current: string | undefined, app: SparkApplication | undefined): GangNameDecision {
-  const derived = derivedGangName(spark);
-  let name = derived;
-  let why = `driver and executors must share one gang, named from spark-app-selector`;
+/** What the webhook knows about the pod's application besides the pod itself. */
+export interface GangNameKnown {
+  /** The owning SparkApplication, when the API is reachable and it exists. */
+  readonly app?: SparkApplication;
+  /** For an executor: its driver pod, when the webhook's cache holds it. */
+  readonly driver?: V1Pod;
+}
+
+/** A non-empty valid label value: a name the webhook can keep. */
+function usable(name: string | undefined): name is string {
+  return name !== undefined && name !== '' && isValidLabelValue(name);
+}
+
+/** The driver's gang name as the executor's driver (or its SparkApplication) tells it, if known. */
+function driversName(spark: SparkPod, known: GangNameKnown): { name: string; from: string } | undefined {
+  if (known.driver) {
+    // The cached driver was admitted through this webhook, so its label is final;
+    // a driver without one was admitted unshaped (webhook down) and leads no gang.
+    const name = known.driver.metadata?.labels?.[GANG_NAME];
+    return usable(name) ? { name, from: `driver pod ${known.driver.metadata?.name ?? ''}` } : undefined;
+  }
+  const app = known.app;
   if (app) {
-    const d = app.spec?.driver?.labels?.[GANG_NAME];
-    const e = app.spec?.executor?.labels?.[GANG_NAME];
-    if (d !== undefined && d === e && isValidLabelValue(d) && d !== '') {
-      name = d;
-    } else if (d !== undefined || e !== undefined) {
-      why = `SparkApplication ${app.metadata?.name ?? ''} names the driver's gang ${JSON.stringify(d ?? '')} and the executors' ${JSON.stringify(e ?? '')}`;
+    // The operator passes spec.driver.labels as spark.kubernetes.driver.label.* after
+    // spec.sparkConf, so the typed field wins; the driver then keeps it (or, with none, derives).
+    const given = app.spec?.driver?.labels?.[GANG_NAME] ?? app.spec?.sparkConf?.[`spark.kubernetes.driver.label.${GANG_NAME}`];
+    const name = usable(given) ? given : derivedGangName(spark);
+    return { name, from: `SparkApplication ${app.metadata?.name ?? ''}` };
+  }
+  return undefined;
+}
+
+/** The gang name for this pod, given the name it carries and what is known of its driver. */
+export function decideGangName(spark: SparkPod, current: string | undefined, known: GangNameKnown = {}): GangNameDecision {
+  if (spark.role === 'executor') {
+    const driver = driversName(spark, known);
+    if (driver) {
+      if (current === undefined || current === driver.name) return { name: driver.name };
+      return { name: driver.name, correction: `executor gang name ${JSON.stringify(current)} corrected to ${driver.name}, the name of its driver (${driver.from}): driver and executors must share one gang` };
     }
   }
-  if (current === undefined || current === name) return { name };
-  return { name, correction: `gang name ${current} replaced by ${name}: ${why}` };
+  if (current === undefined || usable(current)) return { name: current ?? derivedGangName(spark) };
+  const name = derivedGangName(spark);
+  return { name, correction: `gang name ${JSON.stringify(current)} is not a valid label value; replaced by ${name}, named from the application` };
 }

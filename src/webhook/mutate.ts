@@ -9,6 +9,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { Config, Profile } from '../config/index.js';
 import type { ObjectCache } from '../k8s/cache.js';
 import { applyContextLabels } from './context-labels.js';
+import { findDriver } from './driver-lookup.js';
 import { executorMinAvailable, planDriver, type CountSource } from './executors.js';
 import { decideGangName } from './gang-identity.js';
 import { EXECUTOR_CONSTRAINTS, EXECUTOR_COUNT, EXECUTOR_RESOURCES, GANG_MIN_AVAILABLE, GANG_NAME } from './keys.js';
@@ -30,7 +31,7 @@ export interface MutateContext {
   readonly templates: TemplateSource;
   /** SparkApplications, when the API is reachable and the CRD exists. */
   readonly sparkApplications?: ObjectCache<SparkApplication>;
-  /** Spark driver pods, so executors can take their driver's count. */
+  /** Spark driver pods, so executors can take their driver's gang name and count. */
   readonly drivers?: ObjectCache<V1Pod>;
 }
 
@@ -72,7 +73,8 @@ export function mutate(original: V1Pod, ctx: MutateContext): MutateResult {
     const meta = (pod.metadata ??= {});
     const labels = (meta.labels ??= {});
     const annotations = (meta.annotations ??= {});
-    const decision = decideGangName(spark, labels[GANG_NAME], app);
+    const driver = spark.role === 'executor' ? findDriver(original, namespace, ctx.drivers) : undefined;
+    const decision = decideGangName(spark, labels[GANG_NAME], { app, driver });
     if (decision.correction) warn(decision.correction);
     labels[GANG_NAME] = decision.name;
 
@@ -94,7 +96,7 @@ export function mutate(original: V1Pod, ctx: MutateContext): MutateResult {
       if (plan.resources !== undefined) annotations[EXECUTOR_RESOURCES] = plan.resources;
       if (plan.constraints !== undefined) annotations[EXECUTOR_CONSTRAINTS] = plan.constraints;
     } else {
-      const m = executorMinAvailable({ executor: original, namespace, drivers: ctx.drivers, app, profile });
+      const m = executorMinAvailable({ executor: original, driver, app, profile });
       minAvailable = m.value;
       countSource = m.source;
     }

@@ -1,3 +1,4 @@
+import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { decideGangName, derivedGangName } from '../../../src/webhook/gang-identity.js';
 import { detectSpark, type SparkPod } from '../../../src/webhook/spark.js';
@@ -64,24 +65,52 @@ describe('derived gang names', () => {
 });
 
 describe('names users wrote', () => {
-  const app = (d?: string, e?: string): SparkApplication => ({
+  const GANG = 'pod-group.scheduling.kubenexus.io/name';
+  const app = (d?: string, e?: string, sparkConf?: Record<string, string>): SparkApplication => ({
     metadata: { name: 'spark-pi', namespace: 'default' },
     spec: {
-      driver: { labels: d ? { 'pod-group.scheduling.kubenexus.io/name': d } : {} },
-      executor: { labels: e ? { 'pod-group.scheduling.kubenexus.io/name': e } : {} },
+      sparkConf,
+      driver: { labels: d ? { [GANG]: d } : {} },
+      executor: { labels: e ? { [GANG]: e } : {} },
     },
   });
-  const spark = sparkOf(makePod().sparkOperator('spark-pi').label('spark-app-selector', SEL).role('driver'));
+  const driverPod = (name?: string): V1Pod => {
+    const b = makePod('spark-pi-driver').ns('default').uid('d-uid').sparkOperator('spark-pi').label('spark-app-selector', SEL).role('driver');
+    return (name === undefined ? b : b.label(GANG, name)).obj();
+  };
+  const driver = sparkOf(makePod().sparkOperator('spark-pi').label('spark-app-selector', SEL).role('driver'));
+  const executor = sparkOf(makePod().sparkOperator('spark-pi').label('spark-app-selector', SEL).role('executor'));
+
   it.each([
-    { name: 'consistent in the SparkApplication: kept', current: 'spark-pi', app: app('spark-pi', 'spark-pi'), want: 'spark-pi', corrected: false },
-    { name: 'seed mistake (driver/executor names differ): corrected', current: 'my-job-driver', app: app('my-job-driver', 'my-job-executor'), want: 'spark-pi-5f2c9a7e', corrected: true },
-    { name: 'no SparkApplication known: only the derived name is consistent', current: 'spark-pi', app: undefined, want: 'spark-pi-5f2c9a7e', corrected: true },
-    { name: 'already the derived name: kept silently', current: 'spark-pi-5f2c9a7e', app: undefined, want: 'spark-pi-5f2c9a7e', corrected: false },
-    { name: 'no label yet: set silently', current: undefined, app: undefined, want: 'spark-pi-5f2c9a7e', corrected: false },
-  ])('$name', ({ current, app: a, want, corrected }) => {
-    const d = decideGangName(spark, current, a);
+    { name: 'seed manifest (spark-pi on the driver), no SparkApplication known: kept', current: 'spark-pi', known: {}, want: 'spark-pi', corrected: false },
+    { name: 'seed mistake, driver side (my-job-driver): kept, it names the gang', current: 'my-job-driver', known: { app: app('my-job-driver', 'my-job-executor') }, want: 'my-job-driver', corrected: false },
+    { name: 'already the derived name: kept silently', current: 'spark-pi-5f2c9a7e', known: {}, want: 'spark-pi-5f2c9a7e', corrected: false },
+    { name: 'no label yet: derived, silently', current: undefined, known: {}, want: 'spark-pi-5f2c9a7e', corrected: false },
+    { name: 'empty label: derived, with a warning', current: '', known: {}, want: 'spark-pi-5f2c9a7e', corrected: true },
+    { name: 'not a label value: derived, with a warning', current: '-bad name-', known: {}, want: 'spark-pi-5f2c9a7e', corrected: true },
+  ])('driver: $name', ({ current, known, want, corrected }) => {
+    const d = decideGangName(driver, current, known);
     expect(d.name).toBe(want);
     expect(d.correction !== undefined).toBe(corrected);
-    if (corrected) expect(d.correction).toContain(String(current));
+    if (corrected) expect(d.correction).toContain(JSON.stringify(current));
+  });
+
+  it.each([
+    { name: "seed mistake: my-job-executor corrected to the driver pod's my-job-driver", current: 'my-job-executor', known: { driver: driverPod('my-job-driver') }, want: 'my-job-driver', corrected: true },
+    { name: 'same as the driver pod: kept silently', current: 'spark-pi', known: { driver: driverPod('spark-pi') }, want: 'spark-pi', corrected: false },
+    { name: "no label: the driver pod's name, silently", current: undefined, known: { driver: driverPod('spark-pi') }, want: 'spark-pi', corrected: false },
+    { name: 'the driver pod beats the SparkApplication', current: 'my-job-executor', known: { driver: driverPod('spark-pi'), app: app('my-job-driver', 'my-job-executor') }, want: 'spark-pi', corrected: true },
+    { name: "driver pod not cached: the SparkApplication's driver label", current: 'my-job-executor', known: { app: app('my-job-driver', 'my-job-executor') }, want: 'my-job-driver', corrected: true },
+    { name: "driver pod not cached: the driver label in the SparkApplication's sparkConf", current: undefined, known: { app: app(undefined, undefined, { [`spark.kubernetes.driver.label.${GANG}`]: 'from-conf' }) }, want: 'from-conf', corrected: false },
+    { name: 'SparkApplication names no driver gang: the driver derives, so does the executor', current: 'mine', known: { app: app(undefined, 'mine') }, want: 'spark-pi-5f2c9a7e', corrected: true },
+    { name: 'driver pod admitted unshaped (no gang label): the executor keeps its own', current: 'mine', known: { driver: driverPod() }, want: 'mine', corrected: false },
+    { name: 'driver unknown (standalone): a valid name is kept', current: 'my-job-executor', known: {}, want: 'my-job-executor', corrected: false },
+    { name: 'driver unknown, no label: derived', current: undefined, known: {}, want: 'spark-pi-5f2c9a7e', corrected: false },
+    { name: 'driver unknown, invalid label: derived, with a warning', current: 'a/b', known: {}, want: 'spark-pi-5f2c9a7e', corrected: true },
+  ])('executor: $name', ({ current, known, want, corrected }) => {
+    const d = decideGangName(executor, current, known);
+    expect(d.name).toBe(want);
+    expect(d.correction !== undefined).toBe(corrected);
+    if (corrected) expect(d.correction).toContain(JSON.stringify(current));
   });
 });

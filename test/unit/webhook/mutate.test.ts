@@ -130,11 +130,31 @@ describe('executors', () => {
     const r = mutate(executor().asAdmitted().obj(), context(config(), { namespace: 'spark', drivers: [d] }));
     expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBe('10');
   });
-  it('keep their own min-available label when the driver is unknown', () => {
+  it('keep their own gang labels when the driver is unknown (standalone)', () => {
     const r = mutate(executor().gang('whatever', 6).asAdmitted().obj(), context(config(), { namespace: 'spark' }));
     expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBe('6');
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/name']).toBe('whatever');
+    expect(r.warnings).toEqual([]);
+  });
+  it("take their driver's gang name, correcting theirs with a warning (the seed's different gang names)", () => {
+    const d = driver().gang('my-job-driver', 3).obj();
+    const r = mutate(executor().gang('my-job-executor', 3).asAdmitted().obj(), context(config(), { namespace: 'spark', drivers: [d] }));
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/name']).toBe('my-job-driver');
+    expect(r.warnings.join()).toMatch(/"my-job-executor" corrected to my-job-driver/);
+  });
+  it('find a driver without an ownerReference by spark-app-selector', () => {
+    const d = driver().gang('spark-pi', 3).obj();
+    const e = executor().asAdmitted().obj();
+    delete e.metadata?.ownerReferences;
+    const r = mutate(e, context(config(), { namespace: 'spark', drivers: [d] }));
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/name']).toBe('spark-pi');
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBe('3');
+  });
+  it('ignore a cached driver of the same name but another uid (an older run)', () => {
+    const d = driver().uid('older').gang('old-run', 5).obj();
+    const r = mutate(executor().asAdmitted().obj(), context(config(), { namespace: 'spark', drivers: [d] }));
     expect(lbl(r)['pod-group.scheduling.kubenexus.io/name']).toBe('spark-pi-aa11bb22');
-    expect(r.warnings.join()).toMatch(/gang name whatever replaced/);
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBe('3');
   });
   it('never get the driver annotations', () => {
     const r = mutate(executor().asAdmitted().obj(), context(config()));

@@ -7,12 +7,15 @@ import type { AdmissionRequest } from '../../../src/k8s/wire.js';
 import { silentLogger } from '../../../src/log.js';
 import { mutate } from '../../../src/webhook/mutate.js';
 import { reviewRequest } from '../../../src/webhook/review.js';
+import { derivedGangName } from '../../../src/webhook/gang-identity.js';
 import { isValidLabelValue } from '../../../src/webhook/sanitize.js';
+import { detectSpark, type SparkPod } from '../../../src/webhook/spark.js';
 import { applyResponse, podReview } from '../../support/admission.js';
 import { makePod } from '../../support/pod.js';
 import { config, context } from '../../support/webhook.js';
 
 const log = silentLogger();
+const GANG = 'pod-group.scheduling.kubenexus.io/name';
 
 const appName = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('spark-pi', 'analytics_pipeline_v2-run_staging_models', 'kyuubi_USER_SPARK_SQL_anonymous_default_6b1c0f9e'));
 const selector = fc.oneof(fc.stringMatching(/^[0-9a-f]{32}$/).map((h) => `spark-${h}`), fc.string({ minLength: 1, maxLength: 40 }));
@@ -94,19 +97,41 @@ describe('properties', () => {
     );
   });
 
-  it('driver and executors of one app always share a valid gang name', () => {
+  it('driver and executors of one app share a valid gang name whenever the driver is known', () => {
     fc.assert(
       fc.property(caseArb, caseArb, profileArb, (d, e, profile) => {
         // Same application (selector and app name), everything else independent, users' gang labels included.
         const cfg = config({ profiles: [profile] });
         const exec = { ...e, app: d.app, sel: d.sel };
-        const dn = mutate(build(d, 'driver'), context(cfg)).pod.metadata?.labels?.['pod-group.scheduling.kubenexus.io/name'];
-        const en = mutate(build(exec, 'executor'), context(cfg)).pod.metadata?.labels?.['pod-group.scheduling.kubenexus.io/name'];
+        const driver = mutate(build(d, 'driver'), context(cfg, { namespace: 'spark' })).pod;
+        // As the informer caches it: stored by the API server, with the uid the executors' ownerReference names.
+        driver.metadata = { ...driver.metadata, uid: 'uid' };
+        const dn = driver.metadata.labels?.[GANG];
+        const executor = mutate(build(exec, 'executor'), context(cfg, { namespace: 'spark', drivers: [driver] }));
         expect(dn).toBeDefined();
-        expect(en).toBe(dn);
+        expect(executor.pod.metadata?.labels?.[GANG]).toBe(dn);
         expect(isValidLabelValue(dn as string)).toBe(true);
+        // A gang name the user wrote on the driver is its identity: kept when valid.
+        if (d.gang) expect(dn).toBe(d.gang[0]);
+        // An executor that named another gang is told so.
+        if (exec.gang && exec.gang[0] !== dn) expect(executor.warnings.join()).toMatch(/corrected to/);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('without its driver, an executor keeps a valid name it carries, else gets the derived one', () => {
+    fc.assert(
+      fc.property(caseArb, profileArb, (c, profile) => {
+        const cfg = config({ profiles: [profile] });
+        const pod = build(c, 'executor');
+        const name = mutate(pod, context(cfg, { namespace: 'spark' })).pod.metadata?.labels?.[GANG];
+        const spark = detectSpark(pod);
+        expect(spark).toBeDefined();
+        expect(name).toBe(c.gang ? c.gang[0] : derivedGangName(spark as SparkPod));
+        expect(isValidLabelValue(name as string)).toBe(true);
+      }),
+      { numRuns: 200 },
     );
   });
 
