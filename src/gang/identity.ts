@@ -90,5 +90,6 @@ export function creationMs(pod: V1Pod): number {
 
 export function isTerminal(pod: V1Pod): boolean {
   const phase = pod.status?.phase;
-  return phase === 'Succeeded' || phase === 'Failed' || pod.metadata?.deletionTimestamp !== undefined && pod.spec?.nodeName === undefined;
+  // A pending pod being deleted will never run: it no longer counts for a quorum.
+  return phase === 'Succeeded' || phase === 'Failed' || (pod.metadata?.deletionTimestamp !== undefined && !pod.spec?.nodeName);
 }
