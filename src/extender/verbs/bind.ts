@@ -9,7 +9,6 @@ import { podUsage } from '../../gang/capacity.js';
 import { membership } from '../../gang/identity.js';
 import { GANG_ANNOTATION, NUMA_ZONE, SLOT_ANNOTATION } from '../../gang/keys.js';
 import { Room } from '../../gang/room.js';
-import type { KubeClient } from '../../k8s/client.js';
 import type { ExtenderBindingArgs, ExtenderBindingResult } from '../../k8s/wire.js';
 import { zoneFits } from '../../numa/fit.js';
 import { podNumaRequirement } from '../../numa/policy.js';
@@ -115,29 +114,5 @@ export function createBindVerb(state: ExtenderState): ExtenderVerb<ExtenderBindi
       return {};
     },
     onError: (err) => ({ Error: err instanceof Error ? err.message : String(err) }),
-  };
-}
-
-/** @deprecated Plumbing (a bare Binding) kept only until runtime.ts wires createBindVerb(state). */
-export function bindVerb(client: KubeClient): ExtenderVerb<ExtenderBindingArgs, ExtenderBindingResult> {
-  return {
-    name: 'bind',
-    wireName: 'ExtenderBindingArgs',
-    malformed: malformedBindingArgs,
-    async handle(args, log) {
-      await client.request({
-        method: 'POST',
-        path: `/api/v1/namespaces/${encodeURIComponent(args.PodNamespace)}/pods/${encodeURIComponent(args.PodName)}/binding`,
-        body: {
-          apiVersion: 'v1',
-          kind: 'Binding',
-          metadata: { name: args.PodName, namespace: args.PodNamespace, uid: args.PodUID },
-          target: { apiVersion: 'v1', kind: 'Node', name: args.Node },
-        },
-      });
-      log.info({ pod: `${args.PodNamespace}/${args.PodName}`, node: args.Node }, 'bound');
-      return {};
-    },
-    onError: (err) => ({ Error: String(err) }),
   };
 }

@@ -95,18 +95,3 @@ export function createFilterVerb(state: ExtenderState): ExtenderVerb<ExtenderArg
 function podKey(args: ExtenderArgs): string {
   return `${args.Pod.metadata?.namespace ?? 'default'}/${args.Pod.metadata?.name ?? ''}`;
 }
-
-/**
- * @deprecated Plumbing pass-through kept only until src/extender/runtime.ts
- * wires createFilterVerb(state); it checks nothing.
- */
-export const filterVerb: ExtenderVerb<ExtenderArgs, ExtenderFilterResult> = {
-  name: 'filter',
-  wireName: 'ExtenderArgs',
-  malformed: malformedExtenderArgs,
-  handle(args) {
-    const names = candidateNames(args);
-    return Array.isArray(args.NodeNames) ? { NodeNames: names, FailedNodes: {} } : { Nodes: args.Nodes ?? null, FailedNodes: {} };
-  },
-  onError: (err) => ({ Error: String(err), FailedNodes: {} }),
-};

@@ -58,12 +58,3 @@ export function createPrioritizeVerb(state: ExtenderState): ExtenderVerb<Extende
     onError: () => [],
   };
 }
-
-/** @deprecated Plumbing (scores 0) kept only until runtime.ts wires createPrioritizeVerb(state). */
-export const prioritizeVerb: ExtenderVerb<ExtenderArgs, HostPriorityList> = {
-  name: 'prioritize',
-  wireName: 'ExtenderArgs',
-  malformed: malformedExtenderArgs,
-  handle: (args) => candidateNames(args).map((Host) => ({ Host, Score: 0 })),
-  onError: () => [],
-};
