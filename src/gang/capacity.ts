@@ -10,7 +10,7 @@ import { podRequests, parseResourceList, type ResourceList } from '../k8s/resour
 import { nodeTopology, type NodeResourceTopology, type TopologyResult } from '../numa/topology.js';
 import { constraintsKey, nodeMismatch, type PlacementConstraints } from './constraints.js';
 import { creationMs, isTerminal, membership, type DriverLookup, type GangId, type Membership } from './identity.js';
-import { NUMA_ZONE, SPARK_APP_SELECTOR } from './keys.js';
+import { NUMA_ZONE, SPARK_APP_SELECTOR, SPARK_ROLE } from './keys.js';
 
 export interface PodFacts {
   readonly uid: string;
@@ -80,6 +80,9 @@ export class CapacityIndex implements DriverLookup {
   private readonly members = new Map<string, Set<string>>();
   private readonly driverByUid = new Map<string, GangId>();
   private readonly driverBySelector = new Map<string, GangId>();
+  /** Executors seen before their driver (initial list order), keyed by selector and by owner uid. */
+  private readonly orphans = new Map<string, Set<string>>();
+  private readonly orphanKeys = new Map<string, string[]>();
   private readonly eligible = new Map<string, readonly string[]>();
   private sortedNames: string[] | undefined;
 
@@ -165,6 +168,26 @@ export class CapacityIndex implements DriverLookup {
       this.driverByUid.set(uid, m.gang);
       const sel = pod.metadata?.labels?.[SPARK_APP_SELECTOR];
       if (sel) this.driverBySelector.set(`${facts.namespace}/${sel}`, m.gang);
+      // Executors that arrived first now find their gang.
+      for (const key of [`uid:${uid}`, sel ? `sel:${facts.namespace}/${sel}` : '']) {
+        const waiting = this.orphans.get(key);
+        if (!waiting) continue;
+        this.orphans.delete(key);
+        for (const e of waiting) {
+          const f = this.pods.get(e);
+          if (f && !f.membership) this.upsertPod(f.pod);
+        }
+      }
+    } else if (!m && pod.metadata?.labels?.[SPARK_ROLE] === 'executor') {
+      const sel = pod.metadata?.labels?.[SPARK_APP_SELECTOR];
+      const owner = (pod.metadata?.ownerReferences ?? []).find((o) => o.kind === 'Pod')?.uid;
+      const keys = [sel ? `sel:${facts.namespace}/${sel}` : '', owner ? `uid:${owner}` : ''].filter((k) => k !== '');
+      for (const key of keys) {
+        let set = this.orphans.get(key);
+        if (!set) this.orphans.set(key, (set = new Set()));
+        set.add(uid);
+      }
+      if (keys.length > 0) this.orphanKeys.set(uid, keys);
     }
   }
 
@@ -173,8 +196,12 @@ export class CapacityIndex implements DriverLookup {
     if (!uid) return;
     this.removePod(uid);
     this.forget(uid);
-    const f = this.driverByUid.get(uid);
-    if (f) this.driverByUid.delete(uid);
+    this.driverByUid.delete(uid);
+    for (const key of this.orphanKeys.get(uid) ?? []) {
+      const set = this.orphans.get(key);
+      if (set?.delete(uid) && set.size === 0) this.orphans.delete(key);
+    }
+    this.orphanKeys.delete(uid);
   }
 
   private removePod(uid: string): void {

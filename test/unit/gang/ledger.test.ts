@@ -129,3 +129,14 @@ describe('capacity index', () => {
     expect(idx.gangMemberCount('default/g')).toBe(1);
   });
 });
+
+describe('capacity index: executors listed before their driver', () => {
+  it('join the driver gang once the driver arrives (informer list order)', () => {
+    const idx = new CapacityIndex();
+    idx.upsertPod(makePod('e1').ns('s').uid('e1').sparkApp('a', 'sel-a').role('executor').obj());
+    idx.upsertPod(makePod('e2').ns('s').uid('e2').role('executor').executorOf('d', 'uid-d', 2).obj());
+    expect(idx.gangMemberCount('s/sel-a')).toBe(0);
+    idx.upsertPod(makePod('d').ns('s').uid('uid-d').sparkApp('a', 'sel-a').role('driver').annotation('gangplank.io/executor-count', '2').obj());
+    expect(idx.gangMembers('s/sel-a').map((f) => f.name).sort()).toEqual(['d', 'e1', 'e2']);
+  });
+});
