@@ -143,6 +143,8 @@ const extender = z
     ledgerNamespace: dnsName.default('gangplank-system'),
     /** Minimum seconds between two Events of the same reason on one pod. */
     eventIntervalSeconds: z.number().min(0).default(30),
+    /** One executor's shape when a driver carries no executor-resources and no spark.properties is found. */
+    executorDefaults: executorShape.optional(),
   })
   .strict()
   .default({

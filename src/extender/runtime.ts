@@ -32,8 +32,9 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   const log = logger.child({ role: 'extender' });
   const client = kubeClient(cmd, true, log) as KubeClient;
 
-  // `state` is assigned before any informer starts; handlers only run after start().
-  let state: ExtenderState | undefined;
+  // The informers need the state and the state needs the informers: handlers
+  // reach it through `sink`, filled in before any informer starts.
+  const sink: { state?: ExtenderState } = {};
   const requeuer = new Requeuer(apiToucher(client), log);
   const nodes = createInformer<V1Node>({
     client,
@@ -41,9 +42,9 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     resource: 'nodes',
     logger: log,
     handlers: {
-      add: (n) => state?.onNode('add', n),
-      update: (n) => state?.onNode('update', n),
-      delete: (n) => state?.onNode('delete', n),
+      add: (n) => sink.state?.onNode('add', n),
+      update: (n) => sink.state?.onNode('update', n),
+      delete: (n) => sink.state?.onNode('delete', n),
     },
   });
   const pods = createInformer<V1Pod>({
@@ -52,10 +53,10 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     resource: 'pods',
     logger: log,
     handlers: {
-      add: (p) => state?.onPod('add', p),
-      update: (p) => state?.onPod('update', p),
+      add: (p) => sink.state?.onPod('add', p),
+      update: (p) => sink.state?.onPod('update', p),
       delete: (p) => {
-        state?.onPod('delete', p);
+        sink.state?.onPod('delete', p);
         requeuer.forget(p.metadata?.uid ?? '');
       },
     },
@@ -68,15 +69,15 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
         resource: 'noderesourcetopologies',
         logger: log,
         handlers: {
-          add: (t) => state?.onTopology('add', t),
-          update: (t) => state?.onTopology('update', t),
-          delete: (t) => state?.onTopology('delete', t),
+          add: (t) => sink.state?.onTopology('add', t),
+          update: (t) => sink.state?.onTopology('update', t),
+          delete: (t) => sink.state?.onTopology('delete', t),
         },
       })
     : undefined;
   log.info({ nodeResourceTopology: hasNrt }, hasNrt ? 'NodeResourceTopology served: watching it' : 'NodeResourceTopology not served: NUMA topology from node annotations only');
 
-  state = new WakingState(requeuer, {
+  const state = new WakingState(requeuer, {
     config: config.extender,
     nodes,
     pods,
@@ -86,6 +87,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     metrics,
     notify: eventRecorder(client, log, config.extender.eventIntervalSeconds * 1000),
   });
+  sink.state = state;
   const informers = [nodes, pods, ...(topologies ? [topologies] : [])];
   let restored = false;
   run.readiness.push({
@@ -95,7 +97,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
       for (const i of informers) metrics.cacheSynced.set({ resource: i.resource }, i.synced() ? 1 : 0);
       if (unsynced.length > 0) return `caches not synced: ${unsynced.join(', ')}`;
       if (!restored) return 'ledger not restored yet';
-      return (state as ExtenderState).cacheProblem();
+      return state.cacheProblem();
     },
   });
   run.stoppers.push(async () => {
@@ -109,7 +111,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   for (const e of errors) log.warn({ problem: e }, 'unreadable gang record ignored');
   log.info({ gangs: gangs.length, nodes: nodes.list().length, pods: pods.list().length, ms: Date.now() - t }, 'caches synced and ledger restored');
 
-  const ticker = setInterval(() => state?.tick(), 500);
+  const ticker = setInterval(() => state.tick(), 500);
   ticker.unref();
   run.stoppers.push(async () => clearInterval(ticker));
 
