@@ -139,8 +139,6 @@ const extender = z
     cacheStaleSeconds: z.number().int().positive().default(120),
     /** Resources that must share a NUMA zone when a pod names none. */
     numaResources: z.array(z.string().min(1)).min(1).default(['cpu', 'memory', 'nvidia.com/gpu']),
-    /** Namespace where the ledger's Lease objects live. */
-    ledgerNamespace: dnsName.default('gangplank-system'),
     /** Minimum seconds between two Events of the same reason on one pod. */
     eventIntervalSeconds: z.number().min(0).default(30),
     /** One executor's shape when a driver carries no executor-resources and no spark.properties is found. */
@@ -153,7 +151,6 @@ const extender = z
     sparkConfigWaitSeconds: 5,
     cacheStaleSeconds: 120,
     numaResources: ['cpu', 'memory', 'nvidia.com/gpu'],
-    ledgerNamespace: 'gangplank-system',
     eventIntervalSeconds: 30,
   });
 
