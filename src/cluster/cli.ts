@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { placementTable, runSparkDemo } from './demo.js';
+import { placementTable, runOversizedDemo, runSparkDemo } from './demo.js';
 import { repoRoot, startLocalCluster, type LocalCluster } from './local.js';
 import { createNodes, parseNodeSpecs } from './nodes.js';
 import { killPid } from './process.js';
@@ -115,6 +115,8 @@ async function main(): Promise<void> {
         say(`\n${placementTable(pods)}\n`);
         const gangs = new Set(pods.map((p) => p.metadata?.labels?.['pod-group.scheduling.kubenexus.io/name'] ?? ''));
         say(gangs.size === 1 && !gangs.has('') ? `all ${pods.length} pods share gang ${[...gangs][0]}` : `gang labels: ${[...gangs].join(', ') || 'none'}`);
+        const why = await runOversizedDemo(cluster.plane.client, { namespace: 'spark-demo', appName: 'spark-huge', executors: 12, log: say });
+        say(`spark-huge-driver stays Pending, nothing of it is placed; kube-scheduler reports:\n  ${why}`);
       } finally {
         if (values.keep) say(`\ncluster left running: export KUBECONFIG=${cluster.plane.kubeconfig}; stop with: npm run cluster -- down`);
         else await cluster.stop();

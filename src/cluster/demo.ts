@@ -101,6 +101,32 @@ export async function runSparkDemo(client: KubeClient, opts: DemoOptions): Promi
   return Promise.all(names.map((n) => client.request<V1Pod>({ path: podPath(n) })));
 }
 
+/**
+ * A driver asking for more executors than the cluster can hold, as
+ * spark-submit sends it with `--conf spark.kubernetes.driver.annotation.gangplank.io/executor-count=N`:
+ * it must wait whole, and its FailedScheduling event says why, with numbers.
+ */
+export async function runOversizedDemo(client: KubeClient, opts: DemoOptions): Promise<string> {
+  const { namespace: ns, appName: app, executors, log } = opts;
+  const pod = sparkDriverPod(ns, app, `spark-${Date.now().toString(16)}`);
+  pod.metadata = { ...pod.metadata, annotations: { 'gangplank.io/executor-count': String(executors) } };
+  log(`submitting ${app}: 1 driver + ${executors} executors, more than the cluster holds`);
+  await client.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: pod });
+  let message = '';
+  await waitFor(
+    `a FailedScheduling event on ${app}-driver`,
+    async () => {
+      const events = await client.request<{ items: { reason?: string; message?: string }[] }>({
+        path: `/api/v1/namespaces/${ns}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${app}-driver`)}`,
+      });
+      message = events.items.find((e) => e.reason === 'FailedScheduling')?.message ?? '';
+      return message !== '';
+    },
+    30_000,
+  );
+  return message;
+}
+
 /** A table of pods: name, role, node, scheduler, gang, NUMA zone. */
 export function placementTable(pods: readonly V1Pod[]): string {
   const rows = [['POD', 'ROLE', 'NODE', 'SCHEDULER', 'GANG', 'MIN', 'NUMA-ZONE']];
