@@ -81,11 +81,14 @@ export async function listen(handler: RequestListener, options: ListenOptions): 
           for (const s of sockets) s.destroy();
         }, graceMs);
         force.unref();
+        // Keep-alive connections that finish their request after close() would
+        // otherwise stay open (and hold close() up) until they time out.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.close(() => {
           clearTimeout(force);
+          clearInterval(sweep);
           resolve();
         });
-        // Idle keep-alive connections would hold close() open for two minutes.
         server.closeIdleConnections();
       });
     },

@@ -31,7 +31,7 @@ export function toSchedulerUnits(resource: string, q: string | number): number {
   const v = parseQuantity(q);
   // Float noise ("0.1" * 1000 = 100.00000000000001) must not round up a whole unit.
   const scaled = resource === 'cpu' ? v * 1000 : v;
-  return Math.ceil(Number(scaled.toPrecision(12)));
+  return Math.ceil(Number(scaled.toPrecision(15)));
 }
 
 /** Back to a canonical quantity string: "1500m", "2432Mi", "3". */
