@@ -10,7 +10,7 @@ import type { Config } from '../config/index.js';
 import { listen } from '../http/serve.js';
 import type { KubeClient } from '../k8s/client.js';
 import type { ExtenderArgs, ExtenderFilterResult } from '../k8s/wire.js';
-import { createInformer } from '../k8s/informer.js';
+import { createInformer, type InformerHandlers } from '../k8s/informer.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/index.js';
 import type { NodeResourceTopology } from '../numa/topology.js';
@@ -41,25 +41,17 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     path: '/api/v1/nodes',
     resource: 'nodes',
     logger: log,
-    handlers: {
-      add: (n) => sink.state?.onNode('add', n),
-      update: (n) => sink.state?.onNode('update', n),
-      delete: (n) => sink.state?.onNode('delete', n),
-    },
+    handlers: forward((type, n) => sink.state?.onNode(type, n)),
   });
   const pods = createInformer<V1Pod>({
     client,
     path: '/api/v1/pods',
     resource: 'pods',
     logger: log,
-    handlers: {
-      add: (p) => sink.state?.onPod('add', p),
-      update: (p) => sink.state?.onPod('update', p),
-      delete: (p) => {
-        sink.state?.onPod('delete', p);
-        requeuer.forget(p.metadata?.uid ?? '');
-      },
-    },
+    handlers: forward((type, p) => {
+      sink.state?.onPod(type, p);
+      if (type === 'delete') requeuer.forget(p.metadata?.uid ?? '');
+    }),
   });
   const hasNrt = await servesGroupVersion(client, NRT_GROUP_VERSION);
   const topologies = hasNrt
@@ -68,11 +60,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
         path: `/apis/${NRT_GROUP_VERSION}/noderesourcetopologies`,
         resource: 'noderesourcetopologies',
         logger: log,
-        handlers: {
-          add: (t) => sink.state?.onTopology('add', t),
-          update: (t) => sink.state?.onTopology('update', t),
-          delete: (t) => sink.state?.onTopology('delete', t),
-        },
+        handlers: forward((type, t) => sink.state?.onTopology(type, t)),
       })
     : undefined;
   log.info({ nodeResourceTopology: hasNrt }, hasNrt ? 'NodeResourceTopology served: watching it' : 'NodeResourceTopology not served: NUMA topology from node annotations only');
@@ -124,6 +112,11 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   const keyFile = flag(cmd, 'extender-tls-key-file');
   const tls = certFile && keyFile ? { certFile, keyFile } : undefined;
   run.servers.push(await listen(app as unknown as RequestListener, { name: 'extender', host, port, tls, logger: log }));
+}
+
+/** Informer handlers that pass the event type along to one function. */
+function forward<T>(on: (type: 'add' | 'update' | 'delete', obj: T) => void): InformerHandlers<T> {
+  return { add: (o) => on('add', o), update: (o) => on('update', o), delete: (o) => on('delete', o) };
 }
 
 /** The ledger's state, waking parked pods whenever reserved room is released. */
