@@ -1,14 +1,17 @@
 // HTTP adapter of the webhook: decode an AdmissionReview, call the pure
-// review function, encode, count. Error policy (STYLE.md, practice 11):
-// always echo the request's uid; malformed reviews get HTTP 400 and bodies
-// over webhook.maxBodyBytes HTTP 413 (both with a text message); a failure
-// while deciding is answered per webhook.onError by the review itself; the
-// configuration is registered with failurePolicy Ignore so an unreachable
-// webhook never blocks pod creation.
-import express, { type Express } from 'express';
+// review function, encode, count. A plain node:http listener, not express:
+// the webhook has one route, and express's per-request set-up cost more than
+// the whole review on the benchmark machine (docs/adr/0003-webhook-plain-listener.md,
+// bench/RESULTS.md).
+//
+// Error policy (STYLE.md, practice 11): always echo the request's uid;
+// malformed reviews get HTTP 400 and bodies over webhook.maxBodyBytes HTTP
+// 413 (both with a text message); a failure while deciding is answered per
+// webhook.onError by the review itself; the configuration is registered with
+// failurePolicy Ignore so an unreachable webhook never blocks pod creation.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { jsonBody, jsonErrors } from '../http/json.js';
 import type { AdmissionRequest, AdmissionReview } from '../k8s/wire.js';
 import type { Metrics } from '../metrics/index.js';
 import type { ReviewResult } from './review.js';
@@ -33,18 +36,79 @@ export function malformedReview(body: unknown): string | null {
   return null;
 }
 
-export function buildWebhookApp(deps: WebhookDeps): Express {
-  const { config, logger, metrics } = deps;
-  const app = express();
-  app.disable('x-powered-by');
-  app.post('/mutate', jsonBody(config.webhook.maxBodyBytes), (req, res) => {
-    const problem = malformedReview(req.body);
-    if (problem) {
-      metrics.admissionErrors.inc({ kind: 'malformed' });
-      res.status(400).type('text/plain').send(`malformed AdmissionReview: ${problem}`);
+function send(res: ServerResponse, status: number, contentType: string, body: string, close = false): void {
+  const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(body) };
+  if (close) headers.connection = 'close';
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+const text = (res: ServerResponse, status: number, message: string, close = false): void => send(res, status, 'text/plain; charset=utf-8', message, close);
+
+/**
+ * The request body, or an HTTP status and message when it cannot be had.
+ * The limit is checked against Content-Length first (no read at all) and
+ * again while reading (chunked bodies).
+ */
+function readBody(req: IncomingMessage, limit: number, done: (err: { status: number; message: string } | null, body?: string) => void): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    done({ status: 413, message: `request body too large: ${declared} bytes, limit ${limit}` });
+    return;
+  }
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding !== 'identity') {
+    req.resume();
+    done({ status: 415, message: `unsupported content-encoding ${encoding}` });
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  req.on('data', (chunk: Buffer) => {
+    if (finished) return;
+    size += chunk.length;
+    if (size > limit) {
+      finished = true;
+      chunks.length = 0;
+      done({ status: 413, message: `request body too large: more than ${limit} bytes` });
       return;
     }
-    const request = (req.body as AdmissionReview).request as AdmissionRequest;
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (finished) return;
+    finished = true;
+    done(null, (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString('utf8'));
+  });
+  req.on('error', (err) => {
+    if (finished) return;
+    finished = true;
+    done({ status: 400, message: `cannot read the request body: ${err.message}` });
+  });
+}
+
+export function buildWebhookApp(deps: WebhookDeps): RequestListener {
+  const { config, logger, metrics } = deps;
+  const limit = config.webhook.maxBodyBytes;
+
+  const mutate = (res: ServerResponse, raw: string): void => {
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch (err) {
+      metrics.admissionErrors.inc({ kind: 'malformed' });
+      text(res, 400, `malformed JSON body: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    const problem = malformedReview(body);
+    if (problem) {
+      metrics.admissionErrors.inc({ kind: 'malformed' });
+      text(res, 400, `malformed AdmissionReview: ${problem}`);
+      return;
+    }
+    const request = (body as AdmissionReview).request as AdmissionRequest;
     const log = logger.child({ uid: request.uid, namespace: request.namespace, pod: request.name });
     const end = metrics.admissionDuration.startTimer();
     let result: ReviewResult | undefined;
@@ -57,8 +121,38 @@ export function buildWebhookApp(deps: WebhookDeps): Express {
     if (result.patchOps > 0) metrics.patchOps.inc({ role: result.role }, result.patchOps);
     if (result.outcome === 'error' || result.outcome === 'denied') metrics.admissionErrors.inc({ kind: 'internal' });
     const out: AdmissionReview = { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { ...result.response, uid: request.uid } };
-    res.json(out);
-  });
-  app.use(jsonErrors((kind) => metrics.admissionErrors.inc({ kind })));
-  return app;
+    send(res, 200, 'application/json; charset=utf-8', JSON.stringify(out));
+  };
+
+  return (req, res) => {
+    const q = req.url?.indexOf('?') ?? -1;
+    const path = q < 0 ? req.url : req.url?.slice(0, q);
+    if (path !== '/mutate') {
+      req.resume();
+      text(res, 404, `not found: ${req.method ?? ''} ${path ?? ''}; the webhook serves POST /mutate`);
+      return;
+    }
+    if (req.method !== 'POST') {
+      req.resume();
+      res.setHeader('allow', 'POST');
+      text(res, 405, `method ${req.method ?? ''} not allowed on /mutate; use POST`);
+      return;
+    }
+    readBody(req, limit, (err, raw) => {
+      if (err) {
+        metrics.admissionErrors.inc({ kind: err.status === 413 ? 'too_large' : 'malformed' });
+        // The rest of an oversized body is not read: close the connection after answering.
+        text(res, err.status, err.message, err.status === 413);
+        return;
+      }
+      try {
+        mutate(res, raw as string);
+      } catch (e) {
+        // Only a bug gets here (review never throws); answer, count, keep serving.
+        metrics.admissionErrors.inc({ kind: 'internal' });
+        logger.error({ err: e instanceof Error ? e.message : String(e) }, 'webhook handler failed');
+        if (!res.headersSent) text(res, 500, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
+  };
 }

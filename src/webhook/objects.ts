@@ -6,23 +6,54 @@ export function isObj(v: unknown): v is Obj {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/**
+ * A deep copy of a JSON value (what pods, templates and reviews are). A plain
+ * recursive copy: structuredClone handles cycles, Maps and typed arrays we
+ * never have, and costs several times as much per pod (a quarter of a
+ * review's time, bench/RESULTS.md). Dates (a client may decode timestamps)
+ * are copied as Dates; undefined properties are dropped, as JSON would.
+ */
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  return copy(v) as T;
+}
+
+function copy(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copy(v[i]);
+    return out;
+  }
+  if (v instanceof Date) return new Date(v.getTime());
+  const out: Obj = {};
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    const x = (v as Obj)[k];
+    if (x !== undefined) out[k] = copy(x);
+  }
+  return out;
 }
 
 /** JSON with object keys sorted at every level: equal values give equal strings. */
 export function canonicalJson(v: unknown): string {
-  return JSON.stringify(sortKeys(v));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (isObj(v)) {
-    const out: Obj = {};
-    for (const k of Object.keys(v).sort()) if (v[k] !== undefined) out[k] = sortKeys(v[k]);
-    return out;
+  // Written out directly rather than stringifying a key-sorted copy: it runs for
+  // every toleration and constraint set of every driver (bench/RESULTS.md).
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(v[i]);
+    return `${out}]`;
   }
-  return v;
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(v);
+  let out = '{';
+  let first = true;
+  for (const k of Object.keys(v).sort()) {
+    const x = (v as Obj)[k];
+    if (x === undefined || typeof x === 'function') continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(x)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {

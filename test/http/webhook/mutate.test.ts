@@ -138,6 +138,47 @@ describe('POST /mutate', () => {
     expect(text).toMatch(/gangplank_admission_errors_total\{kind="too_large"\} [1-9]/);
   });
 
+  it('serves /mutate with the query the API server appends (?timeout=5s)', async () => {
+    const review = podReview(kyuubiDriver().obj(), { uid: 'with-query' });
+    const res = await fetch(`${server.url}/mutate?timeout=5s`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(review) });
+    expect(res.status).toBe(200);
+    const json = (await res.json()) as AdmissionReview;
+    expect(json.response?.uid).toBe('with-query');
+    expect(json.response?.patchType).toBe('JSONPatch');
+  });
+
+  it.each([
+    { name: 'another path', method: 'POST', path: '/validate', status: 404, message: /POST \/mutate/ },
+    { name: 'GET /mutate', method: 'GET', path: '/mutate', status: 405, message: /use POST/ },
+  ])('$name: HTTP $status with a message', async ({ method, path, status, message }) => {
+    const res = await fetch(`${server.url}${path}`, { method, ...(method === 'POST' ? { body: '{}' } : {}) });
+    expect(res.status).toBe(status);
+    expect(await res.text()).toMatch(message);
+  });
+
+  it('refuses a chunked body over the limit with 413', async () => {
+    const limit = cfg.webhook.maxBodyBytes;
+    const chunk = new TextEncoder().encode('x'.repeat(256 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > limit + chunk.length) controller.close();
+        else {
+          sent += chunk.length;
+          controller.enqueue(chunk);
+        }
+      },
+    });
+    const res = await fetch(`${server.url}/mutate`, { method: 'POST', body, duplex: 'half' } as RequestInit & { duplex: 'half' }).catch((err: unknown) => err);
+    // The server answers before the client has sent it all and closes; either the 413 or a reset reaches the client.
+    if (res instanceof Response) {
+      expect(res.status).toBe(413);
+      expect(await res.text()).toMatch(/too large/);
+    } else {
+      expect(String(res)).toMatch(/fetch failed|terminated|socket|reset|closed/i);
+    }
+  });
+
   it('patch paths escape "/" in keys', async () => {
     const { json } = await post(podReview(kyuubiDriver().obj()));
     expect(patchOps(json?.response).some((o) => o.path === '/metadata/labels/pod-group.scheduling.kubenexus.io~1min-available')).toBe(true);
