@@ -38,15 +38,24 @@ export function withDefaultTolerations(tolerations: readonly V1Toleration[]): V1
   return out;
 }
 
-/** Compare as sets: toleration order does not matter to the scheduler. */
+/** A toleration's identity: its five fields (absent and "" differ, as in canonical JSON). */
+function tolerationKey(t: V1Toleration): string {
+  return JSON.stringify([t.key ?? null, t.operator ?? null, t.value ?? null, t.effect ?? null, t.tolerationSeconds ?? null]);
+}
+
+function sameMap(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+}
+
+/** Compare as sets: toleration order (and repetition) does not matter to the scheduler. */
 export function sameConstraints(a: PlacementConstraints, b: PlacementConstraints): boolean {
-  const norm = (c: PlacementConstraints): string =>
-    canonicalJson({
-      nodeSelector: c.nodeSelector,
-      tolerations: [...new Set(c.tolerations.map(canonicalJson))].sort(),
-      requiredNodeAffinity: c.requiredNodeAffinity ?? null,
-    });
-  return norm(a) === norm(b);
+  if (!sameMap(a.nodeSelector, b.nodeSelector)) return false;
+  const ta = new Set(a.tolerations.map(tolerationKey));
+  const tb = new Set(b.tolerations.map(tolerationKey));
+  if (ta.size !== tb.size || ![...ta].every((k) => tb.has(k))) return false;
+  return canonicalJson(a.requiredNodeAffinity ?? null) === canonicalJson(b.requiredNodeAffinity ?? null);
 }
 
 export function formatConstraints(c: PlacementConstraints): string {

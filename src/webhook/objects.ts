@@ -29,7 +29,10 @@ function copy(v: unknown): unknown {
   for (const k in v) {
     if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
     const x = (v as Obj)[k];
-    if (x !== undefined) out[k] = copy(x);
+    if (x === undefined) continue;
+    // JSON.parse makes "__proto__" an own property; assigning it would set the prototype instead.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: copy(x), enumerable: true, writable: true, configurable: true });
+    else out[k] = copy(x);
   }
   return out;
 }

@@ -8,7 +8,7 @@ function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    for (const k of Object.keys(v).sort()) Object.defineProperty(out, k, { value: sortKeys((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return v;
@@ -19,7 +19,7 @@ function reversed(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reversed);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).reverse()) out[k] = reversed((v as Record<string, unknown>)[k]);
+    for (const k of Object.keys(v).reverse()) Object.defineProperty(out, k, { value: reversed((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return v;
@@ -58,6 +58,13 @@ describe('JSON helpers', () => {
       }),
       { numRuns: 500 },
     );
+  });
+  it('clone keeps a "__proto__" key as data (JSON.parse makes it an own property)', () => {
+    const v = JSON.parse('{"metadata":{"annotations":{"__proto__":{"polluted":"yes"}}}}') as { metadata: { annotations: Record<string, unknown> } };
+    const c = clone(v);
+    expect(Object.keys(c.metadata.annotations)).toEqual(['__proto__']);
+    expect((c.metadata.annotations as { polluted?: string }).polluted).toBeUndefined();
+    expect(JSON.stringify(c)).toBe(JSON.stringify(v));
   });
   it('clone copies nested objects (changing the copy leaves the original alone)', () => {
     const pod = { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'x', env: [{ name: 'E', value: '1' }] }] } };
