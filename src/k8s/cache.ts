@@ -14,7 +14,7 @@ export interface SyncedCache<T> extends ObjectCache<T> {
   readonly resource: string;
   /** True once the initial list has been received. */
   synced(): boolean;
-  /** Milliseconds since epoch of the last list/watch event or successful relist. */
+  /** Milliseconds since epoch when the cache was last known current: now while its watch is connected, else its last event. */
   lastHeardAt(): number;
 }
 

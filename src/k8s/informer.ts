@@ -37,6 +37,11 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
   let isSynced = false;
   let heardAt = 0;
   let stopped = false;
+  // A quiet cluster sends no events for minutes (kubelets heartbeat through
+  // Leases, not Node updates), so silence is not staleness: while the watch is
+  // connected the cache is current; only after a watch error does the time
+  // since the last event count.
+  let watching = false;
   const query = new URLSearchParams();
   if (opts.labelSelector) query.set('labelSelector', opts.labelSelector);
   if (opts.fieldSelector) query.set('fieldSelector', opts.fieldSelector);
@@ -64,9 +69,11 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
   });
   lw.on('connect', () => {
     isSynced = true;
+    watching = true;
     touch();
   });
   lw.on('error', (err) => {
+    watching = false;
     if (stopped) return;
     log.warn({ err: String(err) }, 'watch failed; restarting');
     setTimeout(() => {
@@ -78,10 +85,11 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
     get: (name, namespace) => lw.get(name, namespace),
     list: (namespace) => lw.list(namespace),
     synced: () => isSynced,
-    lastHeardAt: () => heardAt,
+    lastHeardAt: () => (watching ? now() : heardAt),
     async start() {
       await lw.start();
       isSynced = true;
+      watching = true;
       touch();
     },
     async stop() {
