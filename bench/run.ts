@@ -3,6 +3,7 @@
 // an async function in its own file; it prints its figures and writes its
 // section of bench/RESULTS.md.
 const benchmarks: Record<string, () => Promise<void>> = {
+  webhook: async () => (await import('./webhook.js')).webhookBenchmark(),
   extender: async () => (await import('./extender.js')).extenderBenchmark(),
   scheduler: async () => (await import('./scheduler.js')).schedulerBenchmark(),
 };

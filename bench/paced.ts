@@ -1,0 +1,139 @@
+// An open-loop load generator at a fixed rate, in a child process.
+//
+// autocannon's overallRate is not a steady rate: each connection sends
+// back-to-back until it has made its share for the current second, then
+// waits for the next one-second tick (lib/httpClient.js, reqsMadeThisSecond),
+// so "1,000/s" arrives as a burst of 1,000 at the top of every second. That
+// measures a burst, not a server under 1,000 reviews/s. This generator sends
+// request i at start + i/rate (one timer tick per millisecond, all requests
+// due by then), over keep-alive HTTPS connections, and measures each latency
+// from the time the request was due, not from when it was sent — so a server
+// that falls behind is charged for the wait (no coordinated omission).
+//
+// Run in its own process (`node paced.js --paced-child <json>`), like
+// autocannon, so the generator never shares the server's event loop.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { fileURLToPath } from 'node:url';
+
+export interface PacedOptions {
+  readonly url: string;
+  readonly bodyFile: string;
+  readonly rate: number;
+  readonly warmupSeconds: number;
+  readonly seconds: number;
+  readonly connections: number;
+}
+
+export interface PacedResult {
+  readonly rate: number;
+  readonly sent: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number; readonly mean: number };
+}
+
+export function paced(options: PacedOptions): Promise<PacedResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--paced-child', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`paced load generator exited with ${code}: ${err.trim()}`));
+      resolve(JSON.parse(out) as PacedResult);
+    });
+  });
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+}
+
+async function runChild(options: PacedOptions): Promise<PacedResult> {
+  const body = readFileSync(options.bodyFile);
+  const url = new URL(options.url);
+  // The benchmark's server has a throw-away self-signed certificate.
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections, rejectUnauthorized: false });
+  const latencies: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  let sent = 0;
+  const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+  const start = nowMs();
+  const recordFrom = start + options.warmupSeconds * 1000;
+  const end = recordFrom + options.seconds * 1000;
+  const total = Math.round(((end - start) / 1000) * options.rate);
+
+  const fire = (due: number): Promise<void> =>
+    new Promise((done) => {
+      const req = request(
+        { agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (due >= recordFrom) {
+              if (res.statusCode === 200) {
+                ok++;
+                latencies.push(nowMs() - due);
+              } else failed++;
+            }
+            done();
+          });
+        },
+      );
+      req.on('error', () => {
+        if (due >= recordFrom) failed++;
+        done();
+      });
+      req.end(body);
+    });
+
+  const inflight = new Set<Promise<void>>();
+  await new Promise<void>((finished) => {
+    const tick = (): void => {
+      const now = nowMs();
+      while (sent < total && start + (sent * 1000) / options.rate <= now) {
+        const p = fire(start + (sent * 1000) / options.rate);
+        inflight.add(p);
+        void p.then(() => inflight.delete(p));
+        sent++;
+      }
+      if (sent < total) setTimeout(tick, 1);
+      else finished();
+    };
+    tick();
+  });
+  await Promise.all(inflight);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const round = (x: number): number => Math.round(x * 100) / 100;
+  return {
+    rate: options.rate,
+    sent: total - Math.round(options.warmupSeconds * options.rate),
+    ok,
+    failed,
+    latencyMs: {
+      p50: round(quantile(latencies, 0.5)),
+      p90: round(quantile(latencies, 0.9)),
+      p99: round(quantile(latencies, 0.99)),
+      max: round(latencies[latencies.length - 1] ?? 0),
+      mean: round(latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length)),
+    },
+  };
+}
+
+// Only when started as the child by paced() above; importing this module does nothing.
+if (process.argv[2] === '--paced-child') {
+  runChild(JSON.parse(process.argv[3] ?? '{}') as PacedOptions).then(
+    (r) => process.stdout.write(JSON.stringify(r)),
+    (err: unknown) => {
+      process.stderr.write(String(err));
+      process.exitCode = 1;
+    },
+  );
+}
