@@ -24,7 +24,7 @@ import { EXECUTOR_COUNT, GANG_TIMEOUT } from './keys.js';
 import type { Ledger } from './ledger.js';
 import { plural, shapeText } from './messages.js';
 import { planCoCreated, planDriverLed, type CoMember, type Counts, type Placement, type PlanOutcome } from './planner.js';
-import { Room } from './room.js';
+import { demand, Room } from './room.js';
 import { parseJavaProperties } from './spark-properties.js';
 
 /** What the driver's spark.properties ConfigMap looks like in the cache. */
@@ -114,11 +114,12 @@ export function freeCheck(ctx: GangContext, pod: V1Pod, candidates: readonly str
   const room = new Room(ctx.index, ctx.ledger, { staleTopology: ctx.staleTopology });
   const need = podUsage(pod);
   const numa = numaOf(ctx, pod);
+  const d = demand(need, numa);
   const nodes: string[] = [];
   const failed: Record<string, string> = {};
   const numaRejections: Partial<Record<NumaRejection, number>> = {};
   for (const c of candidates) {
-    const f = room.fits(c, need, numa);
+    const f = room.fitsDemand(c, d);
     if (f.ok) nodes.push(c);
     else {
       failed[c] = `${f.reason} (unreserved room: ${shapeText(freeOn(room, c, need))}, pod needs ${shapeText(need)})`;

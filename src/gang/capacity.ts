@@ -2,7 +2,11 @@
 // non-terminal pods bound there use, plus pods the extender bound that the
 // cache does not show yet ("assumed", expiring after assumeTtl). Fed by
 // informer events at O(resources) each, so a filter call never scans pods.
-// Reservations live in the Ledger; Room (room.ts) combines the two.
+// Reservations live in the Ledger; the index mirrors them (attach()) so that
+// each node and NUMA zone carries one combined free-room record, kept up to
+// date incrementally, and a filter call reads one object per candidate
+// instead of recombining allocatable, usage and reservations every time.
+// Room (room.ts) adds a planning pass's overlay and credit on top.
 // Also indexes gang membership (members per gang, drivers by uid and by
 // spark-app-selector) so that quorum counts and executor look-ups are O(1).
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
@@ -35,6 +39,32 @@ export interface NodeFacts {
   readonly topology: TopologyResult;
   /** Live view of what bound and assumed pods use here (the same object usedOn returns). */
   readonly used: ResourceList;
+  /** Live: allocatable − used − reservations of the attached ledger (missing key: 0 − …). */
+  readonly free: ResourceList;
+  /** Live per NUMA zone of a usable topology, in topology order: see zoneFree(). */
+  readonly zones: readonly ZoneRoom[];
+}
+
+/**
+ * A NUMA zone's free room, live: NRT `available` (else its capacity) − assumed
+ * pods placed in the zone − reservations; or, for the annotation's topology,
+ * capacity − bound and assumed pods Gangplank placed there − reservations.
+ */
+export interface ZoneRoom {
+  readonly name: string;
+  readonly free: ResourceList;
+}
+
+/** The reservation side of the free-room records: implemented by the Ledger. */
+export interface ReservationSource {
+  /** Who is told of every change of held room (at most one listener). */
+  holdListener: HoldListener | undefined;
+  /** Every node's and zone's held room, for a first sync. */
+  forEachHeld(fn: (node: string, zone: string | undefined, r: ResourceList) => void): void;
+}
+
+export interface HoldListener {
+  held(node: string, zone: string | undefined, r: ResourceList, sign: 1 | -1): void;
 }
 
 interface Assumed {
@@ -57,6 +87,11 @@ function addInto(target: Map<string, ResourceList>, key: string, r: ResourceList
 
 const zoneKey = (node: string, zone: string): string => `${node}\u0000${zone}`;
 
+/** Subtract (sign 1) or give back (sign −1) `r` in a free-room record. */
+function charge(free: ResourceList, r: ResourceList, sign: 1 | -1): void {
+  for (const k in r) free[k] = (free[k] ?? 0) - sign * (r[k] as number);
+}
+
 function placementKey(n: V1Node): string {
   return JSON.stringify([n.metadata?.labels ?? null, n.spec?.taints ?? null, n.spec?.unschedulable ?? false]);
 }
@@ -68,7 +103,7 @@ export function podUsage(pod: V1Pod): ResourceList {
   return r;
 }
 
-export class CapacityIndex implements DriverLookup {
+export class CapacityIndex implements DriverLookup, HoldListener {
   private readonly nodes = new Map<string, NodeFacts>();
   private readonly nrts = new Map<string, NodeResourceTopology>();
   private readonly pods = new Map<string, PodFacts>();
@@ -83,8 +118,12 @@ export class CapacityIndex implements DriverLookup {
   /** Executors seen before their driver (initial list order), keyed by selector and by owner uid. */
   private readonly orphans = new Map<string, Set<string>>();
   private readonly orphanKeys = new Map<string, string[]>();
-  private readonly eligible = new Map<string, readonly string[]>();
+  private readonly eligible = new Map<string, { readonly list: readonly string[]; readonly set: ReadonlySet<string> }>();
   private sortedNames: string[] | undefined;
+  /** The attached ledger's held room, mirrored per node and per zone key. */
+  private readonly reservedNode = new Map<string, ResourceList>();
+  private readonly reservedZone = new Map<string, ResourceList>();
+  private source: ReservationSource | undefined;
 
   // ---- node events ----
 
@@ -103,7 +142,7 @@ export class CapacityIndex implements DriverLookup {
     // The used map's entry is mutated in place and never replaced, so facts can hold it.
     let used = this.used.get(name);
     if (!used) this.used.set(name, (used = {}));
-    this.nodes.set(name, { name, node, allocatable, topology: nodeTopology(node, this.nrts.get(name)), used });
+    this.nodes.set(name, this.facts(name, node, allocatable, nodeTopology(node, this.nrts.get(name)), used));
     // Status heartbeats are frequent; only label, taint or cordon changes touch eligibility.
     if (!old || placementKey(old.node) !== placementKey(node)) this.eligible.clear();
     if (!old) this.sortedNames = undefined;
@@ -129,7 +168,90 @@ export class CapacityIndex implements DriverLookup {
 
   private refreshTopology(name: string): void {
     const n = this.nodes.get(name);
-    if (n) this.nodes.set(name, { ...n, topology: nodeTopology(n.node, this.nrts.get(name)) });
+    if (n) this.nodes.set(name, this.facts(name, n.node, n.allocatable, nodeTopology(n.node, this.nrts.get(name)), n.used));
+  }
+
+  /** Node facts with their free-room records computed from scratch (node and topology events only). */
+  private facts(name: string, node: V1Node, allocatable: ResourceList, topology: TopologyResult, used: ResourceList): NodeFacts {
+    const free: ResourceList = { ...allocatable };
+    charge(free, used, 1);
+    const reserved = this.reservedNode.get(name);
+    if (reserved) charge(free, reserved, 1);
+    const zones: ZoneRoom[] = [];
+    if (topology.ok) {
+      const nrt = topology.topology.source === 'nrt';
+      for (const z of topology.topology.zones) {
+        const zf: ResourceList = { ...z.capacity };
+        if (nrt) for (const r in z.available) zf[r] = z.available[r] as number;
+        const key = zoneKey(name, z.name);
+        if (!nrt) charge(zf, this.zoneBound.get(key) ?? EMPTY, 1);
+        charge(zf, this.zoneAssumed.get(key) ?? EMPTY, 1);
+        charge(zf, this.reservedZone.get(key) ?? EMPTY, 1);
+        zones.push({ name: z.name, free: zf });
+      }
+    }
+    return { name, node, allocatable, topology, used, free, zones };
+  }
+
+  /** The free-room record of a zone of a known node with a usable topology. */
+  private zoneRoom(node: string, zone: string): ZoneRoom | undefined {
+    const n = this.nodes.get(node);
+    if (!n) return undefined;
+    for (const z of n.zones) if (z.name === zone) return z;
+    return undefined;
+  }
+
+  /** Count bound or assumed usage on a node (and zone); `bound` zone usage is not charged against NRT zones. */
+  private use(node: string, zone: string | undefined, r: ResourceList, sign: 1 | -1, bound: boolean): void {
+    addInto(this.used, node, r, sign);
+    const n = this.nodes.get(node);
+    if (n) charge(n.free, r, sign);
+    if (!zone) return;
+    addInto(bound ? this.zoneBound : this.zoneAssumed, zoneKey(node, zone), r, sign);
+    // NRT `available` already counts running pods; only the annotation's capacity needs them subtracted.
+    const z = this.zoneRoom(node, zone);
+    if (z && (!bound || (n?.topology.ok === true && n.topology.topology.source === 'annotation'))) charge(z.free, r, sign);
+  }
+
+  // ---- reservations (mirrored from the ledger) ----
+
+  /**
+   * Mirror `ledger`'s reservations in the free-room records from now on. Cheap
+   * when already attached; otherwise forgets the previous source's and replays
+   * the new one's held room.
+   */
+  attach(ledger: ReservationSource): void {
+    if (this.source === ledger && ledger.holdListener === this) return;
+    for (const [node, r] of this.reservedNode) {
+      const n = this.nodes.get(node);
+      if (n) charge(n.free, r, -1);
+    }
+    for (const [key, r] of this.reservedZone) {
+      const [node, zone] = key.split('\u0000') as [string, string];
+      const z = this.zoneRoom(node, zone);
+      if (z) charge(z.free, r, -1);
+    }
+    this.reservedNode.clear();
+    this.reservedZone.clear();
+    this.source = ledger;
+    ledger.holdListener = this;
+    ledger.forEachHeld((node, zone, r) => this.held(node, zone, r, 1));
+  }
+
+  held(node: string, zone: string | undefined, r: ResourceList, sign: 1 | -1): void {
+    if (zone === undefined) {
+      addInto(this.reservedNode, node, r, sign);
+      const n = this.nodes.get(node);
+      if (n) charge(n.free, r, sign);
+    } else {
+      this.heldZone(node, zone, r, sign);
+    }
+  }
+
+  private heldZone(node: string, zone: string, r: ResourceList, sign: 1 | -1): void {
+    addInto(this.reservedZone, zoneKey(node, zone), r, sign);
+    const z = this.zoneRoom(node, zone);
+    if (z) charge(z.free, r, sign);
   }
 
   // ---- pod events ----
@@ -156,8 +278,7 @@ export class CapacityIndex implements DriverLookup {
     if (facts.node && !facts.terminal) {
       // The cache now shows what we assumed: count it once, as bound.
       this.forget(uid);
-      addInto(this.used, facts.node, facts.usage, 1);
-      if (facts.zone) addInto(this.zoneBound, zoneKey(facts.node, facts.zone), facts.usage, 1);
+      this.use(facts.node, facts.zone, facts.usage, 1, true);
     }
     if (m && !facts.terminal) {
       let set = this.members.get(m.gang.key);
@@ -210,10 +331,7 @@ export class CapacityIndex implements DriverLookup {
     this.pods.delete(uid);
     const nameKey = `${old.namespace}/${old.name}`;
     if (this.uidByName.get(nameKey) === uid) this.uidByName.delete(nameKey);
-    if (old.node && !old.terminal) {
-      addInto(this.used, old.node, old.usage, -1);
-      if (old.zone) addInto(this.zoneBound, zoneKey(old.node, old.zone), old.usage, -1);
-    }
+    if (old.node && !old.terminal) this.use(old.node, old.zone, old.usage, -1, true);
     if (old.membership) {
       const set = this.members.get(old.membership.gang.key);
       set?.delete(uid);
@@ -229,16 +347,14 @@ export class CapacityIndex implements DriverLookup {
     if (known?.node) return;
     this.forget(uid);
     this.assumed.set(uid, { node, zone, usage, expiresAt });
-    addInto(this.used, node, usage, 1);
-    if (zone) addInto(this.zoneAssumed, zoneKey(node, zone), usage, 1);
+    this.use(node, zone, usage, 1, false);
   }
 
   forget(uid: string): void {
     const a = this.assumed.get(uid);
     if (!a) return;
     this.assumed.delete(uid);
-    addInto(this.used, a.node, a.usage, -1);
-    if (a.zone) addInto(this.zoneAssumed, zoneKey(a.node, a.zone), a.usage, -1);
+    this.use(a.node, a.zone, a.usage, -1, false);
   }
 
   isAssumed(uid: string): boolean {
@@ -318,13 +434,23 @@ export class CapacityIndex implements DriverLookup {
 
   /** Nodes a pod with these constraints may use; cached per constraint set until nodes change. */
   eligibleNodes(c: PlacementConstraints): readonly string[] {
+    return this.eligibility(c).list;
+  }
+
+  /** The same nodes as a set (cached with the list). */
+  eligibleSet(c: PlacementConstraints): ReadonlySet<string> {
+    return this.eligibility(c).set;
+  }
+
+  private eligibility(c: PlacementConstraints): { readonly list: readonly string[]; readonly set: ReadonlySet<string> } {
     const key = constraintsKey(c);
-    let list = this.eligible.get(key);
-    if (!list) {
-      list = this.nodeNames().filter((n) => nodeMismatch((this.nodes.get(n) as NodeFacts).node, c) === null);
+    let e = this.eligible.get(key);
+    if (!e) {
+      const list = this.nodeNames().filter((n) => nodeMismatch((this.nodes.get(n) as NodeFacts).node, c) === null);
+      e = { list, set: new Set(list) };
       if (this.eligible.size > 256) this.eligible.clear();
-      this.eligible.set(key, list);
+      this.eligible.set(key, e);
     }
-    return list;
+    return e;
   }
 }

@@ -12,6 +12,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { parseResourceList, type ResourceList } from '../k8s/resources.js';
 import { gangId, type GangId, type GangKind, type Role } from './identity.js';
 import { GANG_ANNOTATION, SLOT_ANNOTATION } from './keys.js';
+import type { HoldListener, ReservationSource } from './capacity.js';
 import { formatResources, GANG_RECORD_VERSION, type GangRecord } from './record.js';
 
 export type GangState = 'planned' | 'reserved' | 'filled';
@@ -79,7 +80,9 @@ function addInto(target: Map<string, ResourceList>, key: string, r: ResourceList
   for (const k in r) cur[k] = (cur[k] ?? 0) + sign * (r[k] as number);
 }
 
-export class Ledger {
+export class Ledger implements ReservationSource {
+  /** The capacity index mirroring held room in its free-room records (CapacityIndex.attach). */
+  holdListener: HoldListener | undefined;
   private readonly gangsByKey = new Map<string, Gang>();
   private readonly reservedNode = new Map<string, ResourceList>();
   private readonly reservedZone = new Map<string, ResourceList>();
@@ -107,6 +110,14 @@ export class Ledger {
   reservedInZone(node: string, zone: string): ResourceList {
     if (this.reservedZone.size === 0) return EMPTY;
     return this.reservedZone.get(zoneKey(node, zone)) ?? EMPTY;
+  }
+
+  forEachHeld(fn: (node: string, zone: string | undefined, r: ResourceList) => void): void {
+    for (const [node, r] of this.reservedNode) fn(node, undefined, r);
+    for (const [key, r] of this.reservedZone) {
+      const [node, zone] = key.split('\u0000') as [string, string];
+      fn(node, zone, r);
+    }
   }
 
   /** Total room held by unconsumed slots, by resource (for the reservations gauge). */
@@ -295,6 +306,11 @@ export class Ledger {
   private hold(s: Slot, sign: 1 | -1): void {
     addInto(this.reservedNode, s.node, s.requests, sign);
     if (s.zone) addInto(this.reservedZone, zoneKey(s.node, s.zone), s.requests, sign);
+    const l = this.holdListener;
+    if (l) {
+      l.held(s.node, undefined, s.requests, sign);
+      if (s.zone) l.held(s.node, s.zone, s.requests, sign);
+    }
     for (const k in s.requests) this.total[k] = (this.total[k] ?? 0) + sign * (s.requests[k] as number);
   }
 

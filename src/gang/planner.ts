@@ -18,7 +18,7 @@ import type { PlacementConstraints } from './constraints.js';
 import { constraintsKey } from './constraints.js';
 import type { GangId, Role } from './identity.js';
 import { perNodeText, plural, sameShape, shapeText } from './messages.js';
-import type { FitResult, Room } from './room.js';
+import { demand, type FitResult, type Room } from './room.js';
 
 export interface MemberShape {
   /** Requests including `pods: 1`. */
@@ -71,36 +71,53 @@ function bump(m: Map<string, number>, k: string): void {
 export function planDriverLed(room: Room, index: CapacityIndex, input: DriverLedInput): PlanOutcome {
   const { gang, driver, executor } = input;
   const n = input.executorCount;
+  const exec = demand(executor.requests, executor.numa);
+  const drv = demand(driver.requests, driver.numa);
   const eligible = index.eligibleNodes(executor.constraints);
-  const eligibleSet = new Set(eligible);
-  const caps = new Map<string, number>();
+  const eligibleSet = index.eligibleSet(executor.constraints);
+  // Executors that fit per eligible node (capped at n), and the nodes bucketed
+  // by that count: eligible is sorted by name, so walking the buckets from n
+  // down gives "most executors first, then name" without sorting.
+  const caps = new Int32Array(eligible.length);
+  const buckets: string[][] = [];
   let sum = 0;
-  for (const node of eligible) {
-    const c = room.count(node, executor.requests, executor.numa, n);
-    if (c > 0) caps.set(node, c);
+  for (let i = 0; i < eligible.length && n > 0; i++) {
+    const node = eligible[i] as string;
+    const c = room.countDemand(node, exec, n);
+    if (c <= 0) continue;
+    caps[i] = c;
+    (buckets[c] ??= []).push(node);
     sum += c;
+    // Enough seen to decide exactly as the full scan would: with sum ≥ 2n every
+    // driver node leaves room for all n executors (it takes at most n of the
+    // sum), and two nodes that hold all n each (the first two by name) are
+    // where placement stops, whichever one the driver takes.
+    if (c === n && sum >= 2 * n && (buckets[n] as string[]).length >= 2) break;
   }
   let best: { node: string; zone?: string; after: number; total: number } | undefined;
   let bestShort: { node: string; after: number; total: number } | undefined;
   const driverMisses = new Map<string, number>();
   for (const d of input.candidates) {
-    const fit: FitResult = room.fits(d, driver.requests, driver.numa);
+    // No node keeps more than n executors beside the driver: a later name cannot win.
+    if (best && best.after >= n && d > best.node) continue;
+    const fit: FitResult = room.fitsDemand(d, drv);
     if (!fit.ok) {
       bump(driverMisses, fit.reason);
       continue;
     }
+    let before = 0;
     let after = 0;
     if (eligibleSet.has(d)) {
-      room.take(d, fit.zone, driver.requests);
-      after = room.count(d, executor.requests, executor.numa, n);
-      room.take(d, fit.zone, driver.requests, -1);
+      before = room.countDemand(d, exec, n);
+      // Once a complete plan exists only a node keeping more executors beside
+      // the driver can win, and `after` is at most `before`.
+      if (best && (before < best.after || (before === best.after && d > best.node))) continue;
+      after = room.countDemand(d, exec, n, driver.requests, fit.zone);
     }
-    const total = Math.min(n, sum - (caps.get(d) ?? 0) + after);
-    const better = (b: { node: string; after: number; total: number } | undefined): boolean =>
-      !b || total > b.total || (total === b.total && (after > b.after || (after === b.after && d < b.node)));
+    const total = Math.min(n, sum - before + after);
     if (total >= n) {
       if (!best || after > best.after || (after === best.after && d < best.node)) best = { node: d, zone: fit.zone, after, total };
-    } else if (better(bestShort)) {
+    } else if (!best && (!bestShort || total > bestShort.total || (total === bestShort.total && (after > bestShort.after || (after === bestShort.after && d < bestShort.node))))) {
       bestShort = { node: d, after, total };
     }
   }
@@ -120,7 +137,8 @@ export function planDriverLed(room: Room, index: CapacityIndex, input: DriverLed
       };
     }
     // Show where executors fit with the driver on its best node.
-    const perNode = new Map(caps);
+    const perNode = new Map<string, number>();
+    for (let i = 0; i < eligible.length; i++) if ((caps[i] as number) > 0) perNode.set(eligible[i] as string, caps[i] as number);
     perNode.set(bestShort.node, bestShort.after);
     const where = perNodeText(perNode);
     return {
@@ -131,17 +149,23 @@ export function planDriverLed(room: Room, index: CapacityIndex, input: DriverLed
   }
   const placements: Placement[] = [{ id: 'driver', role: 'driver', node: best.node, zone: best.zone, requests: driver.requests, podUid: input.driverUid }];
   room.take(best.node, best.zone, driver.requests);
-  const order = [best.node, ...[...caps.keys()].filter((x) => x !== best.node).sort((a, b) => (caps.get(b) as number) - (caps.get(a) as number) || (a < b ? -1 : 1))];
   let placed = 0;
-  for (const node of order) {
-    if (placed >= n) break;
-    let k = room.count(node, executor.requests, executor.numa, n - placed);
+  const fill = (node: string): void => {
+    let k = room.countDemand(node, exec, n - placed);
     while (k-- > 0) {
-      const f = room.fits(node, executor.requests, executor.numa);
+      const f = room.fitsDemand(node, exec);
       if (!f.ok) break;
       room.take(node, f.zone, executor.requests);
       placements.push({ id: `e${placed}`, role: 'executor', node, zone: f.zone, requests: executor.requests });
       placed++;
+    }
+  };
+  // The driver's node first, then the others holding the most executors.
+  if (n > 0) fill(best.node);
+  for (let c = buckets.length - 1; c > 0 && placed < n; c--) {
+    for (const node of buckets[c] ?? []) {
+      if (placed >= n) break;
+      if (node !== best.node) fill(node);
     }
   }
   if (placed < n) {

@@ -6,10 +6,9 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { podUsage } from '../../gang/capacity.js';
 import { membership } from '../../gang/identity.js';
-import { Room } from '../../gang/room.js';
+import { demand, Room } from '../../gang/room.js';
 import { MAX_EXTENDER_PRIORITY, type ExtenderArgs, type HostPriorityList } from '../../k8s/wire.js';
 import { podNumaRequirement } from '../../numa/policy.js';
-import { zoneWaste } from '../../numa/fit.js';
 import { candidateNames, malformedExtenderArgs } from '../args.js';
 import type { ExtenderState } from '../state.js';
 import type { ExtenderVerb } from '../verb.js';
@@ -34,19 +33,29 @@ export function prioritize(state: ExtenderState, pod: V1Pod, names: readonly str
   const m = membership(pod, state.index);
   const gangNodes = new Set<string>();
   if (m) for (const f of state.index.gangMembers(m.gang.key)) if (f.node) gangNodes.add(f.node);
-  const zonal = !!numa && numa.some((r) => (need[r] ?? 0) > 0);
-  return names.map((Host) => {
-    let fit = room.fitFraction(Host, need);
-    if (fit < 0) return { Host, Score: 0 };
-    if (zonal) {
-      const f = room.fits(Host, need, numa);
-      if (!f.ok) return { Host, Score: 0 };
-      if (f.zone) fit = (fit + (1 - zoneWaste(need, numa, f.zone, (z, r) => room.zoneFree(Host, z, r)))) / 2;
+  const d = demand(need, numa);
+  const zonal = d.zoneKeys.length > 0;
+  const out: HostPriorityList = new Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const Host = names[i] as string;
+    let fit = room.fitFractionDemand(Host, d);
+    if (fit < 0) {
+      out[i] = { Host, Score: 0 };
+      continue;
     }
-    const close = gangNodes.has(Host) ? 1 : 0;
+    if (zonal) {
+      const f = room.fitsDemand(Host, d);
+      if (!f.ok) {
+        out[i] = { Host, Score: 0 };
+        continue;
+      }
+      if (f.zone) fit = (fit + (1 - room.zoneWasteDemand(Host, f.zone, d))) / 2;
+    }
+    const close = gangNodes.size > 0 && gangNodes.has(Host) ? 1 : 0;
     const score = Math.round(MAX_EXTENDER_PRIORITY * (FIT_WEIGHT * fit + CLOSE_WEIGHT * close));
-    return { Host, Score: Math.min(MAX_EXTENDER_PRIORITY, Math.max(0, score)) };
-  });
+    out[i] = { Host, Score: Math.min(MAX_EXTENDER_PRIORITY, Math.max(0, score)) };
+  }
+  return out;
 }
 
 export function createPrioritizeVerb(state: ExtenderState): ExtenderVerb<ExtenderArgs, HostPriorityList> {
