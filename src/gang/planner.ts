@@ -160,8 +160,9 @@ export function planDriverLed(room: Room, index: CapacityIndex, input: DriverLed
       placed++;
     }
   };
-  // The driver's node first, then the others holding the most executors.
-  if (n > 0) fill(best.node);
+  // The driver's node first (when executors may go there), then the others
+  // holding the most executors.
+  if (n > 0 && eligibleSet.has(best.node)) fill(best.node);
   for (let c = buckets.length - 1; c > 0 && placed < n; c--) {
     for (const node of buckets[c] ?? []) {
       if (placed >= n) break;

@@ -391,3 +391,24 @@ describe('fairness', () => {
     expect(filter(ts, older).NodeNames).toEqual(['n1']);
   });
 });
+
+describe('executor placement constraints', () => {
+  it('S20 never reserves executor slots on the driver node when the executors may not go there', () => {
+    const nodes = [
+      makeNode('drv').cpu('4').memory('16Gi').label('pool', 'driver').obj(),
+      makeNode('ex1').cpu('2').memory('8Gi').label('pool', 'exec').obj(),
+      makeNode('ex2').cpu('2').memory('8Gi').label('pool', 'exec').obj(),
+    ];
+    const ts = makeState({ nodes });
+    const d = driver()
+      .nodeSelector({ pool: 'driver' })
+      .annotation('gangplank.io/executor-constraints', JSON.stringify({ nodeSelector: { pool: 'exec' }, tolerations: [] }))
+      .obj();
+    ts.addPod(d);
+    // The in-tree NodeAffinity filter leaves only the driver pool for the driver.
+    const r = filter(ts, d, ['drv']);
+    expect(r.NodeNames).toEqual(['drv']);
+    const slots = ts.state.ledger.get('spark/gang-pi-driver')!.slots.filter((s) => s.role === 'executor');
+    expect(slots.map((s) => s.node).sort()).toEqual(['ex1', 'ex1', 'ex2']);
+  });
+});
