@@ -146,7 +146,7 @@ function writeSection(text: string): void {
     doc = `${doc.trimEnd()}\n\n${text}`;
   } else {
     const next = doc.indexOf('\n## ', start + SECTION.length);
-    doc = doc.slice(0, start) + text + (next < 0 ? '' : doc.slice(next + 1));
+    doc = doc.slice(0, start) + text.trimEnd() + (next < 0 ? '\n' : `\n\n${doc.slice(next + 1)}`);
   }
   writeFileSync(RESULTS, doc.endsWith('\n') ? doc : `${doc}\n`);
 }
