@@ -31,6 +31,8 @@ export const NUMA_RESOURCES = 'numa.scheduling.kubenexus.io/resources';
 export const EXECUTOR_COUNT = 'gangplank.io/executor-count';
 export const EXECUTOR_RESOURCES = 'gangplank.io/executor-resources';
 export const EXECUTOR_CONSTRAINTS = 'gangplank.io/executor-constraints';
+/** Per-gang reservation time-out in seconds, read by the extender. */
+export const GANG_TIMEOUT = 'gangplank.io/timeout-seconds';
 
 /** What the API server fills in when a pod names none: treated as "not chosen". */
 export const DEFAULT_SCHEDULER = 'default-scheduler';

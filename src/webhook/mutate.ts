@@ -12,7 +12,7 @@ import { applyContextLabels } from './context-labels.js';
 import { findDriver } from './driver-lookup.js';
 import { executorMinAvailable, planDriver, type CountSource } from './executors.js';
 import { decideGangName } from './gang-identity.js';
-import { EXECUTOR_CONSTRAINTS, EXECUTOR_COUNT, EXECUTOR_RESOURCES, GANG_MIN_AVAILABLE, GANG_NAME } from './keys.js';
+import { EXECUTOR_CONSTRAINTS, EXECUTOR_COUNT, EXECUTOR_RESOURCES, GANG_MIN_AVAILABLE, GANG_NAME, GANG_TIMEOUT } from './keys.js';
 import { mergeFragment, type Warn } from './merge.js';
 import { applyNuma } from './numa.js';
 import { clone } from './objects.js';
@@ -95,6 +95,10 @@ export function mutate(original: V1Pod, ctx: MutateContext): MutateResult {
       annotations[EXECUTOR_COUNT] = String(plan.count);
       if (plan.resources !== undefined) annotations[EXECUTOR_RESOURCES] = plan.resources;
       if (plan.constraints !== undefined) annotations[EXECUTOR_CONSTRAINTS] = plan.constraints;
+      // The profile's reservation time-out, unless the user set one on the pod.
+      if (profile?.gangTimeoutSeconds !== undefined && annotations[GANG_TIMEOUT] === undefined) {
+        annotations[GANG_TIMEOUT] = String(profile.gangTimeoutSeconds);
+      }
     } else {
       const m = executorMinAvailable({ executor: original, driver, app, profile });
       minAvailable = m.value;

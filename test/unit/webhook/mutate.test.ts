@@ -214,3 +214,19 @@ describe('other rules', () => {
     expect(r.pod.spec?.schedulerName).toBe('gangplank-scheduler');
   });
 });
+
+describe('reservation time-out', () => {
+  const cfg = config({ profiles: [{ name: 'p', gangTimeoutSeconds: 120 }] });
+  it("the profile's gangTimeoutSeconds goes on the driver", () => {
+    const r = mutate(driver().asAdmitted().obj(), context(cfg, { namespace: 'spark' }));
+    expect(ann(r)['gangplank.io/timeout-seconds']).toBe('120');
+  });
+  it("the user's own time-out on the driver wins", () => {
+    const r = mutate(driver().annotation('gangplank.io/timeout-seconds', '30').asAdmitted().obj(), context(cfg, { namespace: 'spark' }));
+    expect(ann(r)['gangplank.io/timeout-seconds']).toBe('30');
+  });
+  it('executors do not get it (the extender reads the driver)', () => {
+    const r = mutate(executor().asAdmitted().obj(), context(cfg, { namespace: 'spark' }));
+    expect(ann(r)['gangplank.io/timeout-seconds']).toBeUndefined();
+  });
+});
