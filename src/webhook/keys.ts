@@ -3,8 +3,7 @@
 // spelled exactly so; the gangplank.io keys are ours (docs/webhook.md).
 
 /** Spark's own pod labels (resource-managers/kubernetes Constants). */
-export const SPARK_ROLE = 'spark-role';
-export const SPARK_APP_SELECTOR = 'spark-app-selector';
+export { SPARK_APP_SELECTOR, SPARK_ROLE } from '../gang/keys.js';
 export const SPARK_APP_NAME = 'spark-app-name';
 export const SPARK_EXEC_ID = 'spark-exec-id';
 
@@ -21,18 +20,17 @@ export const OPERATOR_SUBMISSION_ID = 'sparkoperator.k8s.io/submission-id';
 /** Label Kyuubi puts on the engines it launches (KubernetesApplicationOperation). */
 export const KYUUBI_UNIQUE_TAG = 'kyuubi-unique-tag';
 
-/** Gang API from the seeds. */
-export const GANG_NAME = 'pod-group.scheduling.kubenexus.io/name';
-export const GANG_MIN_AVAILABLE = 'pod-group.scheduling.kubenexus.io/min-available';
-export const NUMA_POLICY = 'numa.scheduling.kubenexus.io/policy';
-export const NUMA_RESOURCES = 'numa.scheduling.kubenexus.io/resources';
-
-/** Gangplank's own annotations on the driver. */
-export const EXECUTOR_COUNT = 'gangplank.io/executor-count';
-export const EXECUTOR_RESOURCES = 'gangplank.io/executor-resources';
-export const EXECUTOR_CONSTRAINTS = 'gangplank.io/executor-constraints';
-/** Per-gang reservation time-out in seconds, read by the extender. */
-export const GANG_TIMEOUT = 'gangplank.io/timeout-seconds';
+/** The gang API (the seeds' keys and Gangplank's own) is shared with the extender: one definition. */
+export {
+  EXECUTOR_CONSTRAINTS,
+  EXECUTOR_COUNT,
+  EXECUTOR_RESOURCES,
+  GANG_MIN_AVAILABLE,
+  GANG_NAME,
+  GANG_TIMEOUT,
+  NUMA_POLICY,
+  NUMA_RESOURCES,
+} from '../gang/keys.js';
 
 /** What the API server fills in when a pod names none: treated as "not chosen". */
 export const DEFAULT_SCHEDULER = 'default-scheduler';
