@@ -5,7 +5,7 @@
 //   status                              show its processes
 //   demo [--keep]                       start it, run the Spark demo, print placements
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { placementTable, runOversizedDemo, runSparkDemo } from './demo.js';
@@ -24,6 +24,8 @@ interface State {
 const root = repoRoot();
 const home = join(root, '.gangplank', 'cluster');
 const stateFile = join(home, 'state.json');
+/** A stable path for the running cluster's admin kubeconfig. */
+const kubeconfigLink = join(home, 'kubeconfig');
 const say = (msg: string): void => void process.stdout.write(`${msg}\n`);
 
 /** The demo's config: every Spark pod in spark-demo gets 3 executors by default. */
@@ -58,6 +60,7 @@ async function down(): Promise<void> {
   while (state.pids.some((p) => alive(p.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   for (const p of state.pids) if (alive(p.pid)) killPid(p.pid, 'SIGKILL');
   rmSync(stateFile);
+  rmSync(kubeconfigLink, { force: true });
   say(`stopped ${state.pids.length} processes; logs stay in ${state.dir}/logs`);
 }
 
@@ -73,9 +76,10 @@ async function up(detached: boolean, nodes: string, config?: string): Promise<Lo
   const cluster = await startLocalCluster({ kcp, dir, detached, gangplankConfig: config ?? DEMO_CONFIG, log: (m) => say(`  ${m}`) });
   await createNodes(cluster.plane.client, parseNodeSpecs(nodes, 'node'));
   say(`local cluster up in ${((Date.now() - t) / 1000).toFixed(1)} s with nodes: ${nodes}`);
+  copyFileSync(cluster.plane.kubeconfig, kubeconfigLink);
   const state: State = {
     dir,
-    kubeconfig: cluster.plane.kubeconfig,
+    kubeconfig: kubeconfigLink,
     apiUrl: cluster.plane.apiUrl,
     ports: cluster.ports,
     pids: cluster.plane.processes.map((p) => ({ name: p.name, pid: p.pid, log: p.logFile })),
@@ -118,7 +122,7 @@ async function main(): Promise<void> {
         const why = await runOversizedDemo(cluster.plane.client, { namespace: 'spark-demo', appName: 'spark-huge', executors: 12, log: say });
         say(`spark-huge-driver stays Pending, nothing of it is placed; kube-scheduler reports:\n  ${why}`);
       } finally {
-        if (values.keep) say(`\ncluster left running: export KUBECONFIG=${cluster.plane.kubeconfig}; stop with: npm run cluster -- down`);
+        if (values.keep) say(`\ncluster left running: export KUBECONFIG=${kubeconfigLink}; stop with: npm run cluster -- down`);
         else await cluster.stop();
       }
       return;
