@@ -2,9 +2,9 @@
 // server's event loop (or its garbage collector): the server under test runs
 // in the benchmark's own process, autocannon's CLI in another, and the OS
 // can give each a core. Results come back as autocannon's --json summary.
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { runNodeChild } from './child.js';
 
 export interface LoadOptions {
   readonly url: string;
@@ -40,34 +40,25 @@ function cliPath(): string {
   return join(dirname(require.resolve('autocannon/package.json')), 'autocannon.js');
 }
 
-export function autocannon(options: LoadOptions): Promise<LoadResult> {
+export async function autocannon(options: LoadOptions): Promise<LoadResult> {
   const args = [cliPath(), '--json', '--no-progress', '-c', String(options.connections), '-d', String(options.durationSeconds), '-m', options.method ?? 'GET'];
   for (const [k, v] of Object.entries(options.headers ?? {})) args.push('-H', `${k}=${v}`);
   if (options.bodyFile) args.push('-i', options.bodyFile);
   if (options.overallRate !== undefined) args.push('-R', String(options.overallRate));
   args.push(options.url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}: ${err.trim()}`));
-      try {
-        const j = JSON.parse(out) as AutocannonJson;
-        resolve({
-          requestsPerSecond: j.requests.average,
-          latencyMs: { p50: j.latency.p50, p90: j.latency.p90, p99: j.latency.p99, max: j.latency.max, mean: j.latency.average },
-          total: j.requests.total,
-          non2xx: j.non2xx,
-          errors: j.errors,
-          timeouts: j.timeouts,
-        });
-      } catch (e) {
-        reject(new Error(`cannot parse autocannon output: ${String(e)}: ${out.slice(0, 200)}`));
-      }
-    });
-  });
+  const out = await runNodeChild('autocannon', args);
+  let j: AutocannonJson;
+  try {
+    j = JSON.parse(out) as AutocannonJson;
+  } catch (e) {
+    throw new Error(`cannot parse autocannon output: ${String(e)}: ${out.slice(0, 200)}`);
+  }
+  return {
+    requestsPerSecond: j.requests.average,
+    latencyMs: { p50: j.latency.p50, p90: j.latency.p90, p99: j.latency.p99, max: j.latency.max, mean: j.latency.average },
+    total: j.requests.total,
+    non2xx: j.non2xx,
+    errors: j.errors,
+    timeouts: j.timeouts,
+  };
 }

@@ -14,10 +14,10 @@
 //
 // Run in its own process (`node paced.js --paced-child <json>`), like
 // autocannon, so the generator never shares the server's event loop.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { fileURLToPath } from 'node:url';
+import { runNodeChild } from './child.js';
 
 export interface PacedOptions {
   readonly url: string;
@@ -47,19 +47,9 @@ export interface Quantiles {
   readonly mean: number;
 }
 
-export function paced(options: PacedOptions): Promise<PacedResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--paced-child', JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`paced load generator exited with ${code}: ${err.trim()}`));
-      resolve(JSON.parse(out) as PacedResult);
-    });
-  });
+export async function paced(options: PacedOptions): Promise<PacedResult> {
+  const out = await runNodeChild('paced load generator', [fileURLToPath(import.meta.url), '--paced-child', JSON.stringify(options)]);
+  return JSON.parse(out) as PacedResult;
 }
 
 function quantile(sorted: number[], q: number): number {

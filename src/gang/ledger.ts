@@ -10,23 +10,21 @@
 //      └──(ttl / driver gone / bind failed / time-out)──► released (removed)
 import type { V1Pod } from '@kubernetes/client-node';
 import { parseResourceList, type ResourceList } from '../k8s/resources.js';
-import { gangId, type GangId, type GangKind, type Role } from './identity.js';
+import { gangId, type GangId, type GangKind } from './identity.js';
 import { GANG_ANNOTATION, SLOT_ANNOTATION } from './keys.js';
 import type { HoldListener, ReservationSource } from './capacity.js';
+import type { Placement } from './planner.js';
 import { formatResources, GANG_RECORD_VERSION, type GangRecord } from './record.js';
 
 export type GangState = 'planned' | 'reserved' | 'filled';
 export type ReleaseReason = 'filled' | 'timeout' | 'driver_deleted' | 'driver_failed' | 'bind_failed' | 'replanned';
 
-export interface Slot {
-  readonly id: string;
-  readonly role: Role;
-  readonly node: string;
-  readonly zone?: string;
-  /** Includes `pods: 1`. */
-  readonly requests: ResourceList;
-  /** Pinned pod (driver, co-created member). Executor slots take any executor of the gang. */
-  readonly podUid?: string;
+/**
+ * A planned placement held in the ledger. `requests` includes `pods: 1`;
+ * `podUid` pins the slot to a pod (driver, co-created member), else any
+ * executor of the gang may take it.
+ */
+export interface Slot extends Placement {
   /** Tentatively held for this pod between filter and bind, until `assignedUntil`. */
   assignedTo?: string;
   assignedUntil?: number;
