@@ -34,6 +34,7 @@ import { makeNode } from '../test/support/node.js';
 import { makePod } from '../test/support/pod.js';
 import { makeState, type TestState } from '../test/support/extender.js';
 import type { ClientJob, ClientResult } from './extender-client.js';
+import { nearestRank } from './quantile.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 /** Repository root from dist/bench (compiled) or bench (sources). */
@@ -65,7 +66,7 @@ interface Stats {
 
 export function stats(xs: readonly number[]): Stats {
   const s = [...xs].sort((a, b) => a - b);
-  const at = (q: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN;
+  const at = (q: number): number => nearestRank(s, q) ?? NaN;
   return { n: s.length, p50: at(0.5), p99: at(0.99), max: s[s.length - 1] ?? NaN, mean: s.reduce((a, b) => a + b, 0) / Math.max(1, s.length) };
 }
 

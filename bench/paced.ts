@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { runNodeChild } from './child.js';
+import { nearestRank } from './quantile.js';
 
 export interface PacedOptions {
   readonly url: string;
@@ -53,8 +54,7 @@ export async function paced(options: PacedOptions): Promise<PacedResult> {
 }
 
 function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+  return nearestRank(sorted, q) ?? 0;
 }
 
 async function runChild(options: PacedOptions): Promise<PacedResult> {
