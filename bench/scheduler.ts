@@ -21,9 +21,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
-import { DEFAULT_SCHEDULER_CONFIG, repoRoot, schedulerConfiguration, startLocalCluster, type LocalCluster } from '../src/cluster/local.js';
-import { createNodes, parseNodeSpecs } from '../src/cluster/nodes.js';
-import type { ManagedProcess } from '../src/cluster/process.js';
+import { DEFAULT_SCHEDULER_CONFIG, repoRoot, schedulerConfiguration, startLocalCluster, type LocalCluster } from '../dev/cluster/local.js';
+import { createNodes, parseNodeSpecs } from '../dev/cluster/nodes.js';
+import type { ManagedProcess } from '../dev/cluster/process.js';
 import { writeResultsPart } from './extender.js';
 
 const NODES = 500;

@@ -6,7 +6,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../src/cluster/process.js';
+import { waitFor } from '../../dev/cluster/process.js';
 import { makePod } from '../support/pod.js';
 import { FIXTURES } from '../support/webhook.js';
 import { metricValue, useLocalCluster, type E2E } from './support/cluster.js';

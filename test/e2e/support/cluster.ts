@@ -5,9 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startLocalCluster, type LocalCluster } from '../../../src/cluster/local.js';
-import { createNodes, deleteNodes, parseNodeSpecs, type NodeSpec } from '../../../src/cluster/nodes.js';
-import { recordPidsIn, waitFor } from '../../../src/cluster/process.js';
+import { startLocalCluster, type LocalCluster } from '../../../dev/cluster/local.js';
+import { createNodes, deleteNodes, parseNodeSpecs, type NodeSpec } from '../../../dev/cluster/nodes.js';
+import { recordPidsIn, waitFor } from '../../../dev/cluster/process.js';
 import type { KubeClient } from '../../../src/k8s/client.js';
 
 export interface E2E {

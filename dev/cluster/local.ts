@@ -15,7 +15,7 @@ import { startControlPlane, type ControlPlane } from './controlplane.js';
 import { freePort } from './ports.js';
 import { startProcess, waitFor, type ManagedProcess } from './process.js';
 
-/** The repository root (dist/src/cluster or src/cluster → ../../..). */
+/** The repository root (dev/cluster → ../.., dist/dev/cluster → ../../..). */
 export function repoRoot(): string {
   const here = fileURLToPath(new URL('.', import.meta.url));
   for (const up of ['../..', '../../..']) {

@@ -3,7 +3,7 @@
 // webhook-config/.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { ApiError, type KubeClient } from '../k8s/client.js';
+import { ApiError, type KubeClient } from '../../src/k8s/client.js';
 
 export interface ManifestObject {
   apiVersion: string;

@@ -10,7 +10,7 @@ import { get as httpGet } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createKubeClient, loadKubeConfig, type KubeClient } from '../k8s/client.js';
+import { createKubeClient, loadKubeConfig, type KubeClient } from '../../src/k8s/client.js';
 import { createClusterPki, kubeconfigYaml, type ClusterPki } from './pki.js';
 import { freePort } from './ports.js';
 import { startProcess, waitFor, type ManagedProcess } from './process.js';

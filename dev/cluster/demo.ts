@@ -2,7 +2,7 @@
 // does it (the driver pod first; executor pods created by the driver once it
 // runs, owned by it), then a printout of where each pod landed.
 import type { V1Pod } from '@kubernetes/client-node';
-import type { KubeClient } from '../k8s/client.js';
+import type { KubeClient } from '../../src/k8s/client.js';
 import { waitFor } from './process.js';
 
 export interface DemoOptions {

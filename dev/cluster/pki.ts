@@ -4,7 +4,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateCA, generateServingCert, generateSignedCert, type KeyPair } from '../tls/certs.js';
+import { generateCA, generateServingCert, generateSignedCert, type KeyPair } from '../../src/tls/certs.js';
 
 export interface ClusterPki {
   readonly dir: string;
