@@ -53,6 +53,15 @@ export const FLAGS = {
 
 export type FlagName = keyof typeof FLAGS;
 
+/** Certificate and key flags that are given both or neither. */
+export const TLS_PAIRS = [
+  ['tls-cert-file', 'tls-key-file'],
+  ['extender-tls-cert-file', 'extender-tls-key-file'],
+] as const satisfies readonly (readonly [FlagName, FlagName])[];
+
+/** Flags that name a file the process reads at start-up (checked before anything starts). */
+export const FILE_FLAGS = ['kubeconfig', 'tls-cert-file', 'tls-key-file', 'extender-tls-cert-file', 'extender-tls-key-file'] as const satisfies readonly FlagName[];
+
 export interface Command {
   readonly role: Role;
   readonly flags: Readonly<Partial<Record<FlagName, string | boolean>>>;
@@ -75,6 +84,7 @@ export function usage(role?: Role): string {
       '',
       'Commands:',
       ...(Object.keys(SUMMARY) as Role[]).map((r) => `  ${r.padEnd(10)} ${SUMMARY[r]}`),
+      `  ${'version'.padEnd(10)} Print the version (also --version).`,
       '',
       'Run "gangplank <command> --help" for the flags of a command.',
     ].join('\n');
@@ -89,9 +99,16 @@ export function usage(role?: Role): string {
   return lines.join('\n');
 }
 
-export function parseCommand(argv: readonly string[]): Command | { help: string } {
+/** What the command line asks for: run a role, or print help or the version and exit 0. */
+export type Parsed = Command | { readonly help: string } | { readonly version: true };
+
+export function parseCommand(argv: readonly string[]): Parsed {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') return { help: usage() };
+  if (first === '--version' || first === 'version') {
+    if (rest.length > 0) throw new UsageError(`${first} takes no arguments`);
+    return { version: true };
+  }
   if (!(first in SUMMARY)) throw new UsageError(`unknown command "${first}"\n\n${usage()}`);
   const role = first as Role;
   const options: NonNullable<ParseArgsConfig['options']> = {};
@@ -118,8 +135,8 @@ export function parseCommand(argv: readonly string[]): Command | { help: string 
     const v = flags[name];
     if (typeof v === 'string' && !/^\d{1,5}$/.test(v)) throw new UsageError(`--${name}: "${v}" is not a port number`);
   }
-  if (Boolean(flags['tls-cert-file']) !== Boolean(flags['tls-key-file'])) {
-    throw new UsageError('--tls-cert-file and --tls-key-file go together');
+  for (const [cert, key] of TLS_PAIRS) {
+    if (Boolean(flags[cert]) !== Boolean(flags[key])) throw new UsageError(`--${cert} and --${key} go together`);
   }
   return { role, flags };
 }

@@ -9,7 +9,9 @@ import { listen } from './http/serve.js';
 import { createLogger } from './log.js';
 import { createMetrics } from './metrics/index.js';
 import { buildOpsApp } from './ops/app.js';
+import { checkFlagFiles } from './preflight.js';
 import { flag, type Running } from './runtime.js';
+import { VERSION } from './version.js';
 import { startWebhook } from './webhook/runtime.js';
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -27,9 +29,17 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${parsed.help}\n`);
     return 0;
   }
+  if ('version' in parsed) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   const cmd = parsed;
   const env = readEnvironment();
   const logger = createLogger(flag(cmd, 'log-level') ?? env.logLevel);
+  // Files and configuration are checked together so that one failed start
+  // reports every problem an operator has to fix.
+  const fileProblems = checkFlagFiles(cmd);
+  for (const p of fileProblems) process.stderr.write(`gangplank: ${p}\n`);
   let config: Config;
   try {
     config = loadConfig(flag(cmd, 'config'));
@@ -41,6 +51,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
+  if (fileProblems.length > 0) return 1;
   logger.info({ role: cmd.role, config }, 'effective configuration');
 
   const metrics = createMetrics();

@@ -16,6 +16,23 @@ const labelKey = z
     'must be a valid label key',
   );
 
+/** An object whose fields have not all passed validation (see `onAnyObject`). */
+type Loose = Record<string, unknown>;
+
+function isObject(v: unknown): v is Loose {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Zod skips a refinement once a field of the object has failed with an
+ * aborting issue (a wrong type, a value outside an enum), so a config with one
+ * typo would hide its cross-field problems until the typo is fixed. Our
+ * cross-field refinements run whenever the value is an object; their fields
+ * may then still hold unvalidated input, so they read them as `Loose` and
+ * check each field's type before using it.
+ */
+const onAnyObject = { when: (payload: { value: unknown }) => isObject(payload.value) };
+
 const dnsName = z
   .string()
   .min(1)
@@ -57,15 +74,16 @@ const roleSettings = z
     overrides: podFragmentSchema.optional(),
   })
   .strict()
-  .superRefine((r, ctx) => {
-    const sources = [r.template, r.templateFile, r.templateConfigMap].filter((s) => s !== undefined);
+  .superRefine((value, ctx) => {
+    const r = value as unknown as Loose;
+    const sources = ['template', 'templateFile', 'templateConfigMap'].filter((k) => r[k] !== undefined);
     if (sources.length > 1) {
       ctx.addIssue({
         code: 'custom',
         message: 'give at most one of template, templateFile, templateConfigMap',
       });
     }
-  });
+  }, onAnyObject);
 
 export const numaPolicies = ['single-numa', 'single-numa-node', 'none'] as const;
 
@@ -164,20 +182,25 @@ export const configSchema = z
     extender,
   })
   .strict()
-  .superRefine((c, ctx) => {
+  .superRefine((value, ctx) => {
+    const c = value as unknown as Loose;
     const seen = new Map<string, number>();
-    c.profiles.forEach((p, i) => {
-      const first = seen.get(p.name);
-      if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['profiles', i, 'name'], message: `duplicate profile name (also profiles[${first}])` });
-      } else {
-        seen.set(p.name, i);
-      }
-    });
-    if (c.schedulerNameAliases.includes(c.schedulerName)) {
+    if (Array.isArray(c.profiles)) {
+      c.profiles.forEach((p: unknown, i) => {
+        const name = isObject(p) ? p.name : undefined;
+        if (typeof name !== 'string') return;
+        const first = seen.get(name);
+        if (first !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['profiles', i, 'name'], message: `duplicate profile name (also profiles[${first}])` });
+        } else {
+          seen.set(name, i);
+        }
+      });
+    }
+    if (Array.isArray(c.schedulerNameAliases) && typeof c.schedulerName === 'string' && c.schedulerNameAliases.includes(c.schedulerName)) {
       ctx.addIssue({ code: 'custom', path: ['schedulerNameAliases'], message: 'must not contain schedulerName itself' });
     }
-  });
+  }, onAnyObject);
 
 export type Config = z.output<typeof configSchema>;
 export type Profile = Config['profiles'][number];

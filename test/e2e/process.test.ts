@@ -1,7 +1,7 @@
 // The gangplank binary as an operator runs it: help, a bad config file,
 // serving, and SIGTERM. Needs `npm run build` (the e2e global setup checks).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,32 @@ describe('gangplank process', () => {
     }
   });
 
+  it.each([['--version'], ['version']])('prints the package version for %s and exits 0', (arg) => {
+    const out = spawnSync(process.execPath, [main, arg], { encoding: 'utf8' });
+    const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect(out.status).toBe(0);
+    expect(out.stdout).toBe(`${pkg.version}\n`);
+  });
+
+  it('fails start-up on a missing TLS file with one line naming the flag and the path, exit 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gp-tls-'));
+    const missing = join(dir, 'tls.crt');
+    writeFileSync(join(dir, 'tls.key'), 'unused');
+    const out = spawnSync(
+      process.execPath,
+      [main, 'webhook', '--port', '0', '--ops-port', '0', '--tls-cert-file', missing, '--tls-key-file', join(dir, 'tls.key')],
+      { encoding: 'utf8' },
+    );
+    expect(out.status).toBe(1);
+    expect(out.stderr).toBe(`gangplank: cannot read --tls-cert-file ${missing}: no such file or directory\n`);
+  });
+
+  it('refuses an extender certificate without its key as a usage error, exit 2', () => {
+    const out = spawnSync(process.execPath, [main, 'extender', '--extender-tls-cert-file', '/tmp/x.pem'], { encoding: 'utf8' });
+    expect(out.status).toBe(2);
+    expect(out.stderr).toMatch(/^gangplank: --extender-tls-cert-file and --extender-tls-key-file go together\n$/);
+  });
+
   it('fails start-up on a bad config file, listing every error with its path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gp-cfg-'));
     const file = join(dir, 'bad.yaml');
@@ -30,12 +56,13 @@ describe('gangplank process', () => {
         '    numa: {policy: sometimes}',
         '    executorInstances: -1',
         '    colour: blue',
+        '  - name: gpu',
         'extender: {gangTimeoutSeconds: 0}',
       ].join('\n'),
     );
     const out = spawnSync(process.execPath, [main, 'serve', '--config', file], { encoding: 'utf8' });
     expect(out.status).toBe(1);
-    for (const path of ['schedulerName', 'profiles[0].numa.policy', 'profiles[0].executorInstances', 'profiles[0]: unknown field(s) "colour"', 'extender.gangTimeoutSeconds']) {
+    for (const path of ['schedulerName', 'profiles[0].numa.policy', 'profiles[0].executorInstances', 'profiles[0]: unknown field(s) "colour"', 'extender.gangTimeoutSeconds', 'profiles[1].name: duplicate profile name']) {
       expect(out.stderr).toContain(path);
     }
   });

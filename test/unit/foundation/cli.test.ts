@@ -21,14 +21,28 @@ describe('command line', () => {
     ['an unknown flag', ['webhook', '--bogus'], /bogus/],
     ['a flag of another role', ['extender', '--tls-cert-file', 'x'], /tls-cert-file/],
     ['a port that is not a number', ['extender', '--port', 'http'], /--port: "http" is not a port number/],
-    ['a cert without its key', ['webhook', '--tls-cert-file', 'a.pem'], /go together/],
+    ['a cert without its key', ['webhook', '--tls-cert-file', 'a.pem'], /--tls-cert-file and --tls-key-file go together/],
+    ['a key without its cert', ['serve', '--tls-key-file', 'a.key'], /--tls-cert-file and --tls-key-file go together/],
+    ['an extender cert without its key', ['extender', '--extender-tls-cert-file', 'a.pem'], /--extender-tls-cert-file and --extender-tls-key-file go together/],
+    ['an extender key without its cert', ['serve', '--extender-tls-key-file', 'a.key'], /--extender-tls-cert-file and --extender-tls-key-file go together/],
+    ['arguments after --version', ['--version', 'serve'], /--version takes no arguments/],
   ])('rejects %s with a usage error', (_name, argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);
   });
 
+  it.each([['--version'], ['version']])('%s asks for the version', (arg) => {
+    expect(parseCommand([arg])).toEqual({ version: true });
+  });
+
+  it('takes an extender certificate with its key', () => {
+    expect(parseCommand(['extender', '--extender-tls-cert-file', 'a.pem', '--extender-tls-key-file', 'a.key'])).toMatchObject({
+      flags: { 'extender-tls-cert-file': 'a.pem', 'extender-tls-key-file': 'a.key' },
+    });
+  });
+
   it('prints the command list without arguments', () => {
     expect(parseCommand([])).toEqual({ help: usage() });
-    expect(usage()).toMatch(/serve[\s\S]*webhook[\s\S]*extender/);
+    expect(usage()).toMatch(/serve[\s\S]*webhook[\s\S]*extender[\s\S]*version/);
   });
 });
