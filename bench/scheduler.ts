@@ -21,7 +21,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
-import { DEFAULT_SCHEDULER_CONFIG, repoRoot, schedulerConfiguration, startLocalCluster, type LocalCluster } from '../dev/cluster/local.js';
+import { DEFAULT_SCHEDULER_CONFIG, repoRoot, startLocalCluster, type LocalCluster } from '../dev/cluster/local.js';
+import { helmPath, kcpPath } from '../dev/cluster/tools.js';
 import { createNodes, parseNodeSpecs } from '../dev/cluster/nodes.js';
 import type { ManagedProcess } from '../dev/cluster/process.js';
 import { writeResultsPart } from './extender.js';
@@ -46,11 +47,6 @@ interface Run {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function kcpPath(root: string): string {
-  const out = execFileSync('bash', [join(root, 'test/controlplane/build.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return out.toString().trim().split('\n').pop() as string;
-}
 
 /** klog header `I1121 11:01:02.123456` → seconds since midnight (runs never span midnight in practice). */
 function klogSeconds(line: string): number | undefined {
@@ -131,6 +127,7 @@ export async function schedulerBenchmark(): Promise<void> {
   const t0 = Date.now();
   const cluster = await startLocalCluster({
     kcp,
+    helm: helmPath(root),
     dir,
     // Fake nodes have no kubelet: nothing refreshes the node cache, so the stale-cache rule (120 s by default) would fail every call closed mid-run.
     gangplankConfig: { schedulerName: 'gangplank-scheduler', schedulerNameAliases: ['kubenexus-scheduler'], extender: { cacheStaleSeconds: 3600 } },
@@ -140,8 +137,9 @@ export async function schedulerBenchmark(): Promise<void> {
   try {
     // Only the scheduler under test runs.
     await cluster.plane.stopScheduler('default-scheduler');
-    await cluster.plane.stopScheduler('gangplank-scheduler');
-    const shipped = schedulerConfiguration(root, cluster.ports.extender);
+    await cluster.stopGangplankScheduler();
+    // The chart's scheduler configuration, run under the admin scheduler identity without leader election.
+    const shipped = cluster.schedulerConfig;
     const { extenders: _drop, ...withoutExtender } = shipped;
     const baseline: SchedulerUnderTest = {
       label: 'without extender (shipped config, extender removed)',

@@ -31,8 +31,8 @@ export interface ControlPlane {
   readonly apiUrl: string;
   /** Admin kubeconfig (system:masters). */
   readonly kubeconfig: string;
-  /** Kubeconfig of the user Gangplank runs as. */
-  readonly gangplankKubeconfig: string;
+  /** The API server's version (e.g. v1.35.4), from /version. */
+  readonly version: string;
   readonly client: KubeClient;
   readonly processes: ManagedProcess[];
   readonly timings: Record<string, number>;
@@ -43,6 +43,8 @@ export interface ControlPlane {
    */
   startScheduler(config: Record<string, unknown>, name?: string): Promise<ManagedProcess>;
   stopScheduler(name?: string): Promise<void>;
+  /** True when an HTTPS endpoint on 127.0.0.1 answers 200 (self-signed certificates accepted). */
+  probe(url: string): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -166,9 +168,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     writeFileSync(kubeconfig, kubeconfigYaml(apiUrl, pki.ca.cert, 'gangplank-admin', pki.admin.pair), { mode: 0o600 });
     const schedulerKubeconfig = join(dir, 'scheduler.kubeconfig');
     writeFileSync(schedulerKubeconfig, kubeconfigYaml(apiUrl, pki.ca.cert, 'system:kube-scheduler', pki.scheduler.pair), { mode: 0o600 });
-    const gangplankKubeconfig = join(dir, 'gangplank.kubeconfig');
-    writeFileSync(gangplankKubeconfig, kubeconfigYaml(apiUrl, pki.ca.cert, 'gangplank', pki.gangplank.pair), { mode: 0o600 });
     const client = createKubeClient(loadKubeConfig(kubeconfig));
+    const { gitVersion: version } = await client.request<{ gitVersion: string }>({ path: '/version' });
 
     const schedulers = new Map<string, ManagedProcess>();
     let schedulerRuns = 0;
@@ -177,7 +178,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       pki,
       apiUrl,
       kubeconfig,
-      gangplankKubeconfig,
+      version,
       client,
       processes,
       timings,
@@ -233,6 +234,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           schedulers.delete(name);
         }
       },
+      probe: (url) => probeHttps(url, { insecure: true }),
       stop: stopAll,
     };
     timings.total = Date.now() - t0;

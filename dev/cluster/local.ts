@@ -1,17 +1,28 @@
-// A local cluster with Gangplank wired in exactly as the shipped manifests
-// do it: deploy/namespace.yaml and deploy/rbac.yaml applied, Gangplank
-// running under the RBAC identity they grant, the MutatingWebhookConfiguration
-// from webhook-config/ registered (service swapped for a URL on 127.0.0.1 and
-// a caBundle), and a second kube-scheduler from deploy/scheduler-config.yaml
-// calling the extender. A stock default scheduler runs beside it, as in a
-// real cluster. The demo (`npm run cluster -- up`) and the e2e tests share it.
-import { existsSync, writeFileSync } from 'node:fs';
+// A local cluster with Gangplank installed from its Helm chart, as users
+// install it: `helm template` renders charts/gangplank with a values file,
+// every rendered object is created through the API (server-side validation),
+// and the chart's two Deployments are run as a kubelet would run them
+// (pod-runner.ts): the webhook container, and the second kube-scheduler with
+// its extender sidecar, each with the args, config files and ServiceAccount
+// identity the chart gives it. A stock default scheduler runs beside it, as
+// in a real cluster. The demo (`npm run cluster -- up`), the e2e tests and
+// the scheduler benchmark share it.
+//
+// What differs from a real install, because there is no pod network here:
+// the webhook's clientConfig points at https://127.0.0.1:<port>/mutate
+// instead of its Service, the serving certificate also names 127.0.0.1
+// (webhook.tls.extraDNSNames), every port is a free one given as a chart
+// value, and each program finds the API server through a kubeconfig holding
+// its ServiceAccount's token (KUBECONFIG) instead of in-cluster config.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
-import { applyObjects, readManifests, type ManifestObject } from './apply.js';
+import { parse, stringify } from 'yaml';
+import { applyObjects, type ManifestObject } from './apply.js';
+import { findObject, renderChart, RELEASE, RELEASE_NAMESPACE } from './chart.js';
 import { startControlPlane, type ControlPlane } from './controlplane.js';
+import { prepareContainer } from './pod-runner.js';
 import { freePort } from './ports.js';
 import { startProcess, waitFor, type ManagedProcess } from './process.js';
 
@@ -20,38 +31,61 @@ export function repoRoot(): string {
   const here = fileURLToPath(new URL('.', import.meta.url));
   for (const up of ['../..', '../../..']) {
     const candidate = resolve(here, up);
-    if (existsSync(join(candidate, 'deploy', 'scheduler-config.yaml'))) return candidate;
+    if (existsSync(join(candidate, 'charts', 'gangplank', 'Chart.yaml'))) return candidate;
   }
   throw new Error(`cannot find the repository root from ${here}`);
 }
 
+export type TlsMode = 'selfManaged' | 'provided';
+export type Role = 'webhook' | 'extender';
+
 export interface GangplankPorts {
+  /** The webhook's HTTPS port. */
   readonly webhook: number;
+  readonly webhookOps: number;
+  /** The extender's HTTP port (127.0.0.1). */
   readonly extender: number;
-  readonly ops: number;
+  readonly extenderOps: number;
+  /** The chart's kube-scheduler's secure port. */
+  readonly scheduler: number;
 }
 
 export interface LocalClusterOptions {
   readonly kcp: string;
+  readonly helm: string;
   readonly dir: string;
-  /** Gangplank configuration: a file path, or an object written to a file. */
+  /** Gangplank configuration (the chart's `config` value): an object, or a YAML file. */
   readonly gangplankConfig?: string | Record<string, unknown>;
+  /** The webhook's TLS mode (default selfManaged, the chart's default). */
+  readonly tlsMode?: TlsMode;
+  /** More chart values, merged over the harness's (deeply, objects only). */
+  readonly values?: Record<string, unknown>;
   /** Leave processes running after this Node.js process exits (`cluster up`). */
   readonly detached?: boolean;
   readonly log?: (msg: string) => void;
-  /** Gangplank's log level (its logs go to <dir>/logs/gangplank-N.log). */
+  /** Gangplank's log level (the chart's logLevel; logs go to <dir>/logs). */
   readonly gangplankLogLevel?: string;
 }
 
 export interface LocalCluster {
   readonly plane: ControlPlane;
   readonly ports: GangplankPorts;
-  readonly gangplankConfigFile: string;
-  gangplank(): ManagedProcess | undefined;
-  startGangplank(): Promise<ManagedProcess>;
-  stopGangplank(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
-  /** GET a path on Gangplank's ops port (e.g. /metrics). */
-  ops(path: string): Promise<{ status: number; body: string }>;
+  /** Every object the chart rendered, as created. */
+  readonly objects: readonly ManifestObject[];
+  /** The values the chart was rendered with. */
+  readonly values: Record<string, unknown>;
+  /** The rendered KubeSchedulerConfiguration of the chart's scheduler. */
+  readonly schedulerConfig: Record<string, unknown>;
+  /** The user each role runs as (system:serviceaccount:…). */
+  readonly identities: Readonly<Record<Role | 'scheduler', string>>;
+  process(role: Role): ManagedProcess | undefined;
+  /** Start (or restart after a stop) Gangplank's webhook, extender, or both. */
+  startGangplank(role?: Role | 'all'): Promise<void>;
+  stopGangplank(signal?: 'SIGTERM' | 'SIGKILL', role?: Role | 'all'): Promise<void>;
+  /** Stop the chart's kube-scheduler (the benchmark runs its configuration by itself). */
+  stopGangplankScheduler(): Promise<void>;
+  /** GET a path on a role's ops port (e.g. /metrics). */
+  ops(path: string, role?: Role): Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
 }
 
@@ -67,29 +101,28 @@ function httpText(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-/** The shipped webhook configuration, pointed at a URL with a CA bundle. */
-export function webhookRegistration(root: string, url: string, caPem: string): ManifestObject[] {
-  const file = join(root, 'webhook-config', 'mutating-webhook.yaml');
-  if (!existsSync(file)) throw new Error(`missing ${file}`);
-  return readManifests(file).map((obj) => {
-    if (obj.kind !== 'MutatingWebhookConfiguration') return obj;
-    const webhooks = (obj.webhooks as { clientConfig?: object }[]).map((w) => ({
-      ...w,
-      clientConfig: { url: `${url}/mutate`, caBundle: Buffer.from(caPem).toString('base64') },
-    }));
-    return { ...obj, webhooks };
-  });
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The shipped scheduler configuration, pointed at the extender's port. */
-export function schedulerConfiguration(root: string, extenderPort: number): Record<string, unknown> {
-  const [config] = readManifests(join(root, 'deploy', 'scheduler-config.yaml'));
-  if (!config) throw new Error('deploy/scheduler-config.yaml is empty');
-  const extenders = (config.extenders as { urlPrefix: string }[]).map((e) => ({
-    ...e,
-    urlPrefix: e.urlPrefix.replace(/:\d+$/, `:${extenderPort}`),
-  }));
-  return { ...config, extenders };
+/** `over` merged into `base`: objects deeply, everything else replaced. */
+export function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isObject(b) && isObject(v) ? mergeValues(b, v) : v;
+  }
+  return out;
+}
+
+/** The rendered webhook configuration, pointed at the webhook's port on 127.0.0.1 instead of its Service. */
+export function webhookOnLoopback(obj: ManifestObject, port: number): ManifestObject {
+  if (obj.kind !== 'MutatingWebhookConfiguration') return obj;
+  const webhooks = (obj.webhooks as { clientConfig: { service?: { path?: string }; caBundle?: string } }[]).map((w) => {
+    const { service, ...rest } = w.clientConfig;
+    return { ...w, clientConfig: { ...rest, url: `https://127.0.0.1:${port}${service?.path ?? '/mutate'}` } };
+  });
+  return { ...obj, webhooks };
 }
 
 export const DEFAULT_SCHEDULER_CONFIG = {
@@ -98,83 +131,196 @@ export const DEFAULT_SCHEDULER_CONFIG = {
   profiles: [{ schedulerName: 'default-scheduler' }],
 };
 
+/** The TLS Secret a `provided`-mode user would create, from the local CA's webhook pair. */
+function providedTlsSecret(plane: ControlPlane, name: string): ManifestObject {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'kubernetes.io/tls',
+    metadata: { name, namespace: RELEASE_NAMESPACE },
+    data: { 'tls.crt': b64(readFileSync(plane.pki.webhook.certFile, 'utf8')), 'tls.key': b64(readFileSync(plane.pki.webhook.keyFile, 'utf8')) },
+  };
+}
+
 export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
   const log = opts.log ?? (() => {});
   const root = repoRoot();
   const plane = await startControlPlane({ kcp: opts.kcp, dir: opts.dir, detached: opts.detached, log });
   try {
+    const ports: GangplankPorts = {
+      webhook: await freePort(),
+      webhookOps: await freePort(),
+      extender: await freePort(),
+      extenderOps: await freePort(),
+      scheduler: await freePort(),
+    };
+    const tlsMode = opts.tlsMode ?? 'selfManaged';
+    const config = typeof opts.gangplankConfig === 'string' ? (parse(readFileSync(opts.gangplankConfig, 'utf8')) as Record<string, unknown>) : (opts.gangplankConfig ?? {});
+    const providedSecret = 'gangplank-webhook-provided-tls';
+    const harnessValues: Record<string, unknown> = {
+      config,
+      logLevel: opts.gangplankLogLevel ?? 'debug',
+      webhook: {
+        port: ports.webhook,
+        opsPort: ports.webhookOps,
+        tls: {
+          mode: tlsMode,
+          extraDNSNames: ['127.0.0.1'],
+          ...(tlsMode === 'provided' ? { provided: { secretName: providedSecret, caBundle: Buffer.from(plane.pki.ca.cert).toString('base64') } } : {}),
+        },
+      },
+      extender: { port: ports.extender, opsPort: ports.extenderOps },
+      scheduler: { port: ports.scheduler },
+    };
+    const values = mergeValues(harnessValues, opts.values ?? {});
+    const t = Date.now();
+    const objects = renderChart({ helm: opts.helm, chartDir: join(root, 'charts', 'gangplank'), values, kubeVersion: plane.version });
+    log(`chart rendered: ${objects.length} objects (${Date.now() - t} ms)`);
+
+    // `helm install --create-namespace`, then every object through the API.
     await applyObjects(plane.client, [
-      ...readManifests(join(root, 'deploy', 'namespace.yaml')),
-      ...readManifests(join(root, 'deploy', 'rbac.yaml')),
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: RELEASE_NAMESPACE } },
+      ...(tlsMode === 'provided' ? [providedTlsSecret(plane, providedSecret)] : []),
+      ...objects.map((o) => webhookOnLoopback(o, ports.webhook)),
     ]);
     await plane.startScheduler(DEFAULT_SCHEDULER_CONFIG, 'default-scheduler');
 
-    const ports: GangplankPorts = { webhook: await freePort(), extender: await freePort(), ops: await freePort() };
-    const gangplankConfigFile =
-      typeof opts.gangplankConfig === 'string' ? resolve(opts.gangplankConfig) : join(opts.dir, 'gangplank-config.yaml');
-    if (typeof opts.gangplankConfig !== 'string') writeFileSync(gangplankConfigFile, stringify(opts.gangplankConfig ?? {}));
+    const webhookDeployment = findObject(objects, 'Deployment', `${RELEASE}-webhook`);
+    const schedulerDeployment = findObject(objects, 'Deployment', `${RELEASE}-scheduler`);
+    const schedulerConfigMap = findObject(objects, 'ConfigMap', `${RELEASE}-scheduler-config`);
+    const schedulerConfig = parse((schedulerConfigMap.data as Record<string, string>)['scheduler-config.yaml'] as string) as Record<string, unknown>;
 
-    let proc: ManagedProcess | undefined;
-    let runs = 0;
+    const procs = new Map<Role, ManagedProcess>();
+    let scheduler: ManagedProcess | undefined;
+    const runs: Record<string, number> = {};
+    const identities: Record<string, string> = {};
+
+    /** Run one container of a rendered Deployment, as the kubelet would. */
+    const runContainer = async (deployment: ManifestObject, containerName: string, name: string): Promise<ManagedProcess> => {
+      const run = (runs[name] = (runs[name] ?? 0) + 1);
+      const prepared = await prepareContainer({
+        client: plane.client,
+        apiUrl: plane.apiUrl,
+        caPem: plane.pki.ca.cert,
+        deployment,
+        container: containerName,
+        dir: join(opts.dir, 'pods', `${name}-${run}`),
+        podName: `${deployment.metadata.name}-local-${run}`,
+      });
+      identities[name] = prepared.user;
+      const [program, ...args] = prepared.argv;
+      const logFile = join(opts.dir, 'logs', `${name}-${run}.log`);
+      let proc: ManagedProcess;
+      if (program === 'kube-scheduler') {
+        // The in-cluster config a pod would use, as a kubeconfig file.
+        const configArg = args.findIndex((a) => a.startsWith('--config='));
+        const file = (args[configArg] as string).slice('--config='.length);
+        const effective = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+        writeFileSync(file, stringify({ ...effective, clientConnection: { ...(effective.clientConnection as object), kubeconfig: prepared.kubeconfig } }));
+        proc = startProcess({
+          name,
+          command: opts.kcp,
+          args: [
+            'kube-scheduler',
+            ...args,
+            '--bind-address=127.0.0.1',
+            `--authentication-kubeconfig=${prepared.kubeconfig}`,
+            `--authorization-kubeconfig=${prepared.kubeconfig}`,
+          ],
+          logFile,
+          detached: opts.detached,
+        });
+      } else {
+        // Gangplank's image runs dist/src/main.js with the container's args.
+        proc = startProcess({
+          name,
+          command: process.execPath,
+          args: [join(root, 'dist', 'src', 'main.js'), ...(program !== undefined ? [program] : []), ...args],
+          env: { ...prepared.env, KUBECONFIG: prepared.kubeconfig },
+          logFile,
+          detached: opts.detached,
+        });
+      }
+      plane.processes.push(proc);
+      return proc;
+    };
+
+    const opsPort = (role: Role): number => (role === 'webhook' ? ports.webhookOps : ports.extenderOps);
+    const waitReady = async (role: Role, p: ManagedProcess): Promise<void> => {
+      await waitFor(
+        `gangplank ${role} /readyz`,
+        async () => {
+          if (!p.isRunning()) throw new Error(`gangplank ${role} exited`);
+          return (await httpText(`http://127.0.0.1:${opsPort(role)}/readyz`)).status === 200;
+        },
+        60_000,
+        () => p.tail(),
+        200,
+      );
+    };
+    const roles = (role: Role | 'all'): Role[] => (role === 'all' ? ['webhook', 'extender'] : [role]);
+
     const cluster: LocalCluster = {
       plane,
       ports,
-      gangplankConfigFile,
-      gangplank: () => proc,
-      async startGangplank() {
-        const t = Date.now();
-        const p = startProcess({
-          name: 'gangplank',
-          command: process.execPath,
-          args: [
-            join(root, 'dist', 'src', 'main.js'),
-            'serve',
-            `--config=${gangplankConfigFile}`,
-            `--kubeconfig=${plane.gangplankKubeconfig}`,
-            '--webhook-host=127.0.0.1',
-            `--webhook-port=${ports.webhook}`,
-            '--extender-host=127.0.0.1',
-            `--extender-port=${ports.extender}`,
-            '--ops-host=127.0.0.1',
-            `--ops-port=${ports.ops}`,
-            `--tls-cert-file=${plane.pki.webhook.certFile}`,
-            `--tls-key-file=${plane.pki.webhook.keyFile}`,
-            '--shutdown-grace-seconds=2',
-            `--log-level=${opts.gangplankLogLevel ?? 'debug'}`,
-          ],
-          logFile: join(opts.dir, 'logs', `gangplank-${++runs}.log`),
-          detached: opts.detached,
-        });
-        proc = p;
-        plane.processes.push(p);
-        await waitFor(
-          'gangplank /readyz',
-          async () => {
-            if (!p.isRunning()) throw new Error('gangplank exited');
-            return (await cluster.ops('/readyz')).status === 200;
-          },
-          60_000,
-          () => p.tail(),
-          200,
+      objects,
+      values,
+      schedulerConfig,
+      identities: identities as LocalCluster['identities'],
+      process: (role) => procs.get(role),
+      async startGangplank(role = 'all') {
+        await Promise.all(
+          roles(role).map(async (r) => {
+            const t0 = Date.now();
+            const p =
+              r === 'webhook'
+                ? await runContainer(webhookDeployment, 'webhook', 'gangplank-webhook')
+                : await runContainer(schedulerDeployment, 'extender', 'gangplank-extender');
+            procs.set(r, p);
+            await waitReady(r, p);
+            plane.timings[`gangplank-${r}`] = Date.now() - t0;
+            log(`gangplank ${r} ready (${Date.now() - t0} ms) as ${identities[`gangplank-${r}`]}, log ${p.logFile}`);
+          }),
         );
-        plane.timings.gangplank = Date.now() - t;
-        log(`gangplank ready (${plane.timings.gangplank} ms): webhook https://127.0.0.1:${ports.webhook}, extender http://127.0.0.1:${ports.extender}, ops http://127.0.0.1:${ports.ops}`);
-        return p;
       },
-      async stopGangplank(signal = 'SIGTERM') {
-        const p = proc;
-        if (!p) return;
-        if (signal === 'SIGKILL') await p.kill();
-        else await p.stop(10_000);
-        plane.processes.splice(plane.processes.indexOf(p), 1);
-        proc = undefined;
+      async stopGangplank(signal = 'SIGTERM', role = 'all') {
+        for (const r of roles(role)) {
+          const p = procs.get(r);
+          if (!p) continue;
+          if (signal === 'SIGKILL') await p.kill();
+          else await p.stop(10_000);
+          plane.processes.splice(plane.processes.indexOf(p), 1);
+          procs.delete(r);
+        }
       },
-      ops: (path) => httpText(`http://127.0.0.1:${ports.ops}${path}`),
+      async stopGangplankScheduler() {
+        if (!scheduler) return;
+        await scheduler.stop(5_000);
+        plane.processes.splice(plane.processes.indexOf(scheduler), 1);
+        scheduler = undefined;
+      },
+      ops: (path, role = 'extender') => httpText(`http://127.0.0.1:${opsPort(role)}${path}`),
       stop: () => plane.stop(),
     };
     await cluster.startGangplank();
-    await applyObjects(plane.client, webhookRegistration(root, `https://127.0.0.1:${ports.webhook}`, plane.pki.ca.cert));
-    await plane.startScheduler(schedulerConfiguration(root, ports.extender), 'gangplank-scheduler');
+
+    // The chart's kube-scheduler, beside its extender, under the scheduler's identity.
+    const tSched = Date.now();
+    const sched = await runContainer(schedulerDeployment, 'kube-scheduler', 'kube-scheduler-gangplank');
+    scheduler = sched;
+    await waitFor(
+      'the chart kube-scheduler /healthz',
+      async () => {
+        if (!sched.isRunning()) throw new Error('kube-scheduler exited');
+        return plane.probe(`https://127.0.0.1:${ports.scheduler}/healthz`);
+      },
+      60_000,
+      () => sched.tail(),
+      200,
+    );
+    log(`gangplank's kube-scheduler ready (${Date.now() - tSched} ms) as ${identities['kube-scheduler-gangplank']}, log ${sched.logFile}`);
+    identities.scheduler = identities['kube-scheduler-gangplank'] as string;
     return cluster;
   } catch (err) {
     await plane.stop();

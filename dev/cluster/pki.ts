@@ -1,6 +1,7 @@
 // Certificates for a local control plane: one CA signs the API server's
-// serving cert, client certs for the admin, the scheduler and Gangplank, and
-// Gangplank's webhook serving cert (so one caBundle trusts it).
+// serving cert, client certs for the admin and the default scheduler, and a
+// webhook serving cert for the chart's `provided` TLS mode. Gangplank itself
+// authenticates with its ServiceAccount's token (pod-runner.ts).
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,6 @@ export interface ClusterPki {
   readonly apiserver: { certFile: string; keyFile: string };
   readonly admin: { certFile: string; keyFile: string; pair: KeyPair };
   readonly scheduler: { certFile: string; keyFile: string; pair: KeyPair };
-  readonly gangplank: { certFile: string; keyFile: string; pair: KeyPair };
   readonly webhook: { certFile: string; keyFile: string };
   readonly serviceAccount: { publicKeyFile: string; privateKeyFile: string };
 }
@@ -25,9 +25,6 @@ function write(dir: string, name: string, pair: KeyPair): { certFile: string; ke
   writeFileSync(keyFile, pair.key, { mode: 0o600 });
   return { certFile, keyFile };
 }
-
-/** The user name Gangplank authenticates as (bound by deploy/rbac.yaml in the local cluster). */
-export const GANGPLANK_USER = 'system:serviceaccount:gangplank-system:gangplank';
 
 export function createClusterPki(dir: string): ClusterPki {
   mkdirSync(dir, { recursive: true });
@@ -45,7 +42,6 @@ export function createClusterPki(dir: string): ClusterPki {
   );
   const adminPair = generateSignedCert({ ca, commonName: 'gangplank-admin', organization: 'system:masters', hosts: [], clientAuth: true, serverAuth: false });
   const schedulerPair = generateSignedCert({ ca, commonName: 'system:kube-scheduler', hosts: [], clientAuth: true, serverAuth: false });
-  const gangplankPair = generateSignedCert({ ca, commonName: GANGPLANK_USER, hosts: [], clientAuth: true, serverAuth: false });
   const webhook = write(
     dir,
     'webhook',
@@ -63,15 +59,18 @@ export function createClusterPki(dir: string): ClusterPki {
     apiserver,
     admin: { ...write(dir, 'admin', adminPair), pair: adminPair },
     scheduler: { ...write(dir, 'scheduler', schedulerPair), pair: schedulerPair },
-    gangplank: { ...write(dir, 'gangplank', gangplankPair), pair: gangplankPair },
     webhook,
     serviceAccount: { publicKeyFile, privateKeyFile },
   };
 }
 
-/** A kubeconfig with a client certificate, embedded (no file references). */
-export function kubeconfigYaml(server: string, ca: string, user: string, pair: KeyPair): string {
+/** A kubeconfig with a client certificate or a bearer token, embedded (no file references). */
+export function kubeconfigYaml(server: string, ca: string, user: string, credential: KeyPair | { token: string }): string {
   const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  const auth =
+    'token' in credential
+      ? [`    token: ${credential.token}`]
+      : [`    client-certificate-data: ${b64(credential.cert)}`, `    client-key-data: ${b64(credential.key)}`];
   return [
     'apiVersion: v1',
     'kind: Config',
@@ -83,8 +82,7 @@ export function kubeconfigYaml(server: string, ca: string, user: string, pair: K
     'users:',
     `- name: ${user}`,
     '  user:',
-    `    client-certificate-data: ${b64(pair.cert)}`,
-    `    client-key-data: ${b64(pair.key)}`,
+    ...auth,
     'contexts:',
     '- name: local',
     '  context:',

@@ -144,8 +144,9 @@ describe('gang scheduling on the real kube-scheduler', () => {
     const driver = await e2e.waitForPod(ns, 'phoenix-driver', 'to be bound', bound);
     const reserved = reservedNodes(await e2e.getPod(ns, 'phoenix-driver'));
 
-    await e2e.cluster().stopGangplank('SIGKILL');
-    await e2e.cluster().startGangplank();
+    // The extender container crashes; the kubelet restarts it beside its scheduler.
+    await e2e.cluster().stopGangplank('SIGKILL', 'extender');
+    await e2e.cluster().startGangplank('extender');
 
     // A pod outside the gang arrives first and must not take the restored reservations.
     await e2e.createPod(makePod('latecomer').ns(ns).scheduler('gangplank-scheduler').cpu('1').obj());

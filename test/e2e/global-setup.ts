@@ -1,5 +1,5 @@
-// Builds (or finds cached) the control-plane binary once for the e2e run,
-// hands its path to the test files, and at the end kills any process a
+// Builds (or finds cached) the control-plane binary and helm once for the e2e run,
+// hands their paths to the test files, and at the end kills any process a
 // crashed test file left behind.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -8,10 +8,10 @@ import { join, resolve } from 'node:path';
 
 export default function setup(): () => void {
   const root = resolve(import.meta.dirname, '../..');
-  if (!process.env.GANGPLANK_KCP) {
-    const out = execFileSync('bash', [join(root, 'test/controlplane/build.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
-    process.env.GANGPLANK_KCP = out.toString().trim().split('\n').pop();
-  }
+  const built = (script: string): string | undefined =>
+    execFileSync('bash', [join(root, script)], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop();
+  if (!process.env.GANGPLANK_KCP) process.env.GANGPLANK_KCP = built('test/controlplane/build.sh');
+  if (!process.env.GANGPLANK_HELM) process.env.GANGPLANK_HELM = built('test/tools/helm/build.sh');
   if (!existsSync(join(root, 'dist/src/main.js'))) {
     throw new Error('dist/src/main.js is missing: run `npm run build` before the e2e tests');
   }

@@ -209,7 +209,7 @@ describe('the webhook on the real control plane (issue 3 config)', () => {
       makePod('web').label('app', 'web').annotation('note', 'x').scheduler('kubenexus-scheduler').cpu('100m').toleration({ key: 'a', operator: 'Exists', effect: 'NoSchedule' }),
       makePod('shuffle').label('spark-role', 'shuffle-service').label('spark-app-name', 'spark-pi').scheduler('kubenexus-scheduler').cpu('100m'),
     ];
-    const skippedBefore = metricValue((await e2e.cluster().ops('/metrics')).body, 'gangplank_admissions_total', { role: 'none', outcome: 'skipped' });
+    const skippedBefore = metricValue((await e2e.cluster().ops('/metrics', 'webhook')).body, 'gangplank_admissions_total', { role: 'none', outcome: 'skipped' });
     try {
       for (const b of pods) {
         const here = await e2e.createPod(b.ns(ns).obj());
@@ -227,19 +227,19 @@ describe('the webhook on the real control plane (issue 3 config)', () => {
       }
     }
     // The shuffle-service pod matched the objectSelector (spark-role exists): the webhook saw it and let it be.
-    const skippedAfter = metricValue((await e2e.cluster().ops('/metrics')).body, 'gangplank_admissions_total', { role: 'none', outcome: 'skipped' });
+    const skippedAfter = metricValue((await e2e.cluster().ops('/metrics', 'webhook')).body, 'gangplank_admissions_total', { role: 'none', outcome: 'skipped' });
     expect(skippedAfter).toBeGreaterThan(skippedBefore);
   });
 
   it('does not block pod creation while the webhook is down (failurePolicy Ignore), and shapes pods again once it is back', async () => {
     const ns = await e2e.namespace('down');
     const sel = 'spark-abcdef0123456789abcdef0123456789';
-    await e2e.cluster().stopGangplank();
+    await e2e.cluster().stopGangplank('SIGTERM', 'webhook');
     let unshaped: V1Pod;
     try {
       unshaped = await e2e.createPod(submitDriver(ns, 'while-down-driver', 'while-down', sel).obj());
     } finally {
-      await e2e.cluster().startGangplank();
+      await e2e.cluster().startGangplank('webhook');
     }
     expect(unshaped.metadata?.name).toBe('while-down-driver');
     expect(unshaped.spec?.schedulerName).toBe('default-scheduler');

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startLocalCluster, type LocalCluster } from '../../../dev/cluster/local.js';
+import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../../../dev/cluster/local.js';
 import { createNodes, deleteNodes, parseNodeSpecs, type NodeSpec } from '../../../dev/cluster/nodes.js';
 import { recordPidsIn, waitFor } from '../../../dev/cluster/process.js';
 import type { KubeClient } from '../../../src/k8s/client.js';
@@ -24,18 +24,23 @@ export interface E2E {
   events(namespace: string, name: string): Promise<{ reason?: string; message?: string; type?: string }[]>;
 }
 
-export function useLocalCluster(options: { gangplankConfig?: Record<string, unknown> | string } = {}): E2E {
+/** The e2e binaries the global setup built (test/e2e/global-setup.ts). */
+export function e2eTools(): { kcp: string; helm: string } {
+  const { GANGPLANK_KCP: kcp, GANGPLANK_HELM: helm } = process.env;
+  if (!kcp || !helm) throw new Error('GANGPLANK_KCP or GANGPLANK_HELM is not set: the e2e global setup builds them');
+  return { kcp, helm };
+}
+
+export function useLocalCluster(options: Pick<LocalClusterOptions, 'gangplankConfig' | 'tlsMode' | 'values'> = {}): E2E {
   let cluster: LocalCluster | undefined;
   let nsCount = 0;
   const namespaces: string[] = [];
   const nodeNames: string[] = [];
 
   beforeAll(async () => {
-    const kcp = process.env.GANGPLANK_KCP;
-    if (!kcp) throw new Error('GANGPLANK_KCP is not set: the e2e global setup builds it');
     recordPidsIn(process.env.GANGPLANK_PID_FILE);
     const dir = mkdtempSync(join(tmpdir(), 'gangplank-cluster-'));
-    cluster = await startLocalCluster({ kcp, dir, gangplankConfig: options.gangplankConfig });
+    cluster = await startLocalCluster({ ...e2eTools(), dir, ...options });
   });
 
   afterEach(async () => {
