@@ -1,5 +1,6 @@
 // Command-line parsing, pure: argv in, a command or a usage error out.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDuration } from './duration.js';
 
 export type Role = 'serve' | 'webhook' | 'extender';
 
@@ -35,6 +36,18 @@ export const FLAGS = {
   'cert-secret': {
     type: 'string',
     help: 'Self-managed TLS instead of files: keep a CA and serving cert in this Secret (namespace/name), renew them and patch the caBundle of --webhook-configuration.',
+    roles: WEBHOOK,
+  },
+  'cert-validity': {
+    type: 'string',
+    default: '8760h',
+    help: 'Self-managed TLS: lifetime of the serving certificate (Go duration, e.g. 8760h); renewed when a third is left.',
+    roles: WEBHOOK,
+  },
+  'ca-validity': {
+    type: 'string',
+    default: '87600h',
+    help: 'Self-managed TLS: lifetime of the CA (Go duration); renewed when a third is left, the old CA kept in the caBundle until it expires.',
     roles: WEBHOOK,
   },
   'cert-dns-names': { type: 'string', help: 'Comma list of DNS names/IPs for the self-managed serving cert.', roles: WEBHOOK },
@@ -134,6 +147,10 @@ export function parseCommand(argv: readonly string[]): Parsed {
   for (const name of ['port', 'webhook-port', 'extender-port', 'ops-port'] as const) {
     const v = flags[name];
     if (typeof v === 'string' && !/^\d{1,5}$/.test(v)) throw new UsageError(`--${name}: "${v}" is not a port number`);
+  }
+  for (const name of ['cert-validity', 'ca-validity'] as const) {
+    const v = flags[name];
+    if (typeof v === 'string' && parseDuration(v) === undefined) throw new UsageError(`--${name}: "${v}" is not a duration such as 8760h or 90s`);
   }
   for (const [cert, key] of TLS_PAIRS) {
     if (Boolean(flags[cert]) !== Boolean(flags[key])) throw new UsageError(`--${cert} and --${key} go together`);

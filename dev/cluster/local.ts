@@ -194,6 +194,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     const procs = new Map<Role, ManagedProcess>();
     let scheduler: ManagedProcess | undefined;
     const runs: Record<string, number> = {};
+    /** The user each process name last ran as. */
+    const users: Record<string, string> = {};
     const identities: Record<string, string> = {};
 
     /** Run one container of a rendered Deployment, as the kubelet would. */
@@ -208,7 +210,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         dir: join(opts.dir, 'pods', `${name}-${run}`),
         podName: `${deployment.metadata.name}-local-${run}`,
       });
-      identities[name] = prepared.user;
+      users[name] = prepared.user;
       const [program, ...args] = prepared.argv;
       const logFile = join(opts.dir, 'logs', `${name}-${run}.log`);
       let proc: ManagedProcess;
@@ -278,9 +280,10 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
                 ? await runContainer(webhookDeployment, 'webhook', 'gangplank-webhook')
                 : await runContainer(schedulerDeployment, 'extender', 'gangplank-extender');
             procs.set(r, p);
+            identities[r] = users[`gangplank-${r}`] as string;
             await waitReady(r, p);
             plane.timings[`gangplank-${r}`] = Date.now() - t0;
-            log(`gangplank ${r} ready (${Date.now() - t0} ms) as ${identities[`gangplank-${r}`]}, log ${p.logFile}`);
+            log(`gangplank ${r} ready (${Date.now() - t0} ms) as ${identities[r]}, log ${p.logFile}`);
           }),
         );
       },
@@ -319,8 +322,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       () => sched.tail(),
       200,
     );
-    log(`gangplank's kube-scheduler ready (${Date.now() - tSched} ms) as ${identities['kube-scheduler-gangplank']}, log ${sched.logFile}`);
-    identities.scheduler = identities['kube-scheduler-gangplank'] as string;
+    identities.scheduler = users['kube-scheduler-gangplank'] as string;
+    log(`gangplank's kube-scheduler ready (${Date.now() - tSched} ms) as ${identities.scheduler}, log ${sched.logFile}`);
     return cluster;
   } catch (err) {
     await plane.stop();

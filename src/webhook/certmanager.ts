@@ -129,6 +129,15 @@ export function caBundlePem(bundle: CertBundle, now: Date): string {
   return `${parts.join('\n')}\n`;
 }
 
+function normalisePem(pem: string): string {
+  return pem.replace(/\r/g, '').trim();
+}
+
+/** The certificates of a PEM bundle, each normalised for comparison. */
+export function pemCertificates(bundle: string): string[] {
+  return (bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map(normalisePem);
+}
+
 export interface JsonPatchOp {
   op: 'add' | 'replace' | 'test';
   path: string;
@@ -169,6 +178,12 @@ export interface CertManagerOptions {
   readonly onPair: (pair: KeyPair) => void;
   readonly now?: () => Date;
   readonly intervalMs?: number;
+  /**
+   * How long a CA must have been in the caBundle before the webhook serves a
+   * certificate it signed: every API server's informer must have taken the
+   * new bundle in, or its calls would fail the TLS handshake (default 10 s).
+   */
+  readonly propagationMs?: number;
 }
 
 export interface CertManager {
@@ -191,6 +206,10 @@ export function startCertManager(opts: CertManagerOptions): CertManager {
   let current: KeyPair | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  const propagationMs = opts.propagationMs ?? 10_000;
+  /** When each CA now in the caBundle was first seen there (ms). */
+  const trustedSince = new Map<string, number>();
+  let swapPending = false;
 
   const read = async (): Promise<SecretLike | undefined> => {
     try {
@@ -220,19 +239,35 @@ export function startCertManager(opts: CertManagerOptions): CertManager {
       }
     }
     const b = bundle as CertBundle;
+    let inEffect: string[] = [];
     try {
       const mwc = await client.request<WebhookConfigurationLike>({ path: `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${opts.webhookConfiguration}` });
-      const ops = caBundlePatch(mwc, caBundlePem(b, now()));
+      const want = caBundlePem(b, now());
+      const ops = caBundlePatch(mwc, want);
       if (ops.length > 0) {
         await client.request({ method: 'PATCH', patchType: 'json', path: `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${opts.webhookConfiguration}`, body: ops });
         log.info({ webhookConfiguration: opts.webhookConfiguration, webhooks: ops.length / 2 }, 'caBundle updated');
       }
+      inEffect = pemCertificates(want);
     } catch (err) {
       log.warn({ err: String(err), webhookConfiguration: opts.webhookConfiguration }, 'cannot update the caBundle; will retry');
     }
+    const t = now().getTime();
+    for (const ca of inEffect) if (!trustedSince.has(ca)) trustedSince.set(ca, t);
+    for (const ca of [...trustedSince.keys()]) if (!inEffect.includes(ca)) trustedSince.delete(ca);
+
     if (!current || current.cert !== b.serving.cert || current.key !== b.serving.key) {
-      current = b.serving;
-      opts.onPair(current);
+      // At start there is nothing to break: serve at once. Later, serve a
+      // certificate only once its CA has been trusted long enough everywhere.
+      const since = trustedSince.get(normalisePem(b.ca.cert));
+      if (!current || (since !== undefined && t - since >= propagationMs)) {
+        current = b.serving;
+        swapPending = false;
+        opts.onPair(current);
+      } else {
+        swapPending = true;
+        log.info({ waitMs: propagationMs }, 'new CA published in the caBundle; serving its certificate once every API server trusts it');
+      }
     }
     return current;
   };
@@ -243,7 +278,7 @@ export function startCertManager(opts: CertManagerOptions): CertManager {
       round(0)
         .catch((err: unknown) => log.warn({ err: String(err) }, 'certificate round failed; will retry'))
         .finally(schedule);
-    }, opts.intervalMs ?? 5 * 60_000);
+    }, swapPending ? propagationMs : (opts.intervalMs ?? 5 * 60_000));
     timer.unref();
   };
 
