@@ -90,15 +90,16 @@ async function down(): Promise<void> {
   // Reverse start order: Gangplank and the schedulers before the API server, etcd last.
   const records = [...state.processes].reverse();
   const found = await stopRecorded(records, 10_000);
-  let stopped = 0;
+  const count = { running: 0, gone: 0, other: 0 };
   records.forEach((r, i) => {
     const who = found[i] as Identity;
-    if (who.state === 'running') stopped++;
-    else if (who.state === 'other') say(describeOther(r, who));
+    count[who.state]++;
+    if (who.state === 'other') say(describeOther(r, who));
   });
   rmSync(stateFile);
   rmSync(kubeconfigLink, { force: true });
-  say(`stopped ${stopped} of ${records.length} recorded processes (the others had exited); logs stay in ${state.dir}/logs`);
+  const notes = [count.gone > 0 ? `${count.gone} had exited` : '', count.other > 0 ? `${count.other} left alone` : ''].filter(Boolean);
+  say(`stopped ${count.running} of ${records.length} recorded processes${notes.length > 0 ? ` (${notes.join(', ')})` : ''}; logs stay in ${state.dir}/logs`);
 }
 
 async function restart(target: string | undefined): Promise<void> {
