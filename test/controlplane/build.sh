@@ -33,16 +33,25 @@ fi
 
 command -v go >/dev/null || { log "go is not installed: install Go 1.25+ (https://go.dev/dl/)"; exit 1; }
 log "building kcp (kubernetes $(sed -n 's/^\tk8s.io\/kubernetes \(v[^ ]*\)$/\1/p' "$here/go.mod"), etcd $(sed -n 's/^\tgo.etcd.io\/etcd\/server\/v3 \(v[^ ]*\)$/\1/p' "$here/go.mod")) with $(go version | cut -d' ' -f3)"
-log "a cold build downloads the modules and compiles ~3,000 packages: several minutes on 2 cores"
+log "a cold build downloads the modules and compiles ~2,000 packages: several minutes on 2 cores"
 start=$(date +%s)
+# shellcheck source=progress.sh
+source "$here/progress.sh"
 (
   cd "$here"
+  log "downloading modules"
   go mod download
+  log "modules ready ($(( $(date +%s) - start )) s); counting packages"
+  # The number of packages in the build, for "N of ~M" (an upper bound: what
+  # the Go build cache already holds is not compiled again).
+  total="$(CGO_ENABLED=0 go list -deps . 2>/dev/null | wc -l || true)"
   # Version stamps that `kube-apiserver --version` and discovery report.
   ver="$(sed -n 's/^\tk8s.io\/kubernetes \(v[^ ]*\)$/\1/p' go.mod)"
   minor="$(echo "$ver" | cut -d. -f2)"
   ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$ver -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
-  CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$out.tmp" .
+  # -v names each package as it is compiled; go_build_progress turns that into
+  # a line every 100 packages. pipefail keeps go build's exit status.
+  CGO_ENABLED=0 go build -v -trimpath -ldflags "$ldflags" -o "$out.tmp" . 2>&1 | go_build_progress controlplane "$start" "$total" 100
 )
 mv "$out.tmp" "$out"
 end=$(date +%s)
