@@ -38,9 +38,12 @@ function serial(): string {
 }
 
 function validity(cert: forge.pki.Certificate, now: Date, days: number): void {
-  // Back-date by an hour so clock skew between processes never makes it "not yet valid".
-  cert.validity.notBefore = new Date(now.getTime() - 3600_000);
-  cert.validity.notAfter = new Date(now.getTime() + days * 86400_000);
+  // Back-date so clock skew between processes never makes it "not yet valid":
+  // an hour, or a tenth of a short lifetime, so that renewal (which measures
+  // the lifetime from notBefore) still happens a third of the way from the end.
+  const lifeMs = days * 86400_000;
+  cert.validity.notBefore = new Date(now.getTime() - Math.min(3600_000, lifeMs / 10));
+  cert.validity.notAfter = new Date(now.getTime() + lifeMs);
 }
 
 export function generateCA(options: CAOptions): KeyPair {

@@ -1,6 +1,6 @@
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
-import { bundleFromSecret, caBundlePatch, caBundlePem, decideCerts, issue, parseSecretRef, secretData, type CertBundle } from '../../../src/webhook/certmanager.js';
+import { bundleFromSecret, caBundlePatch, caBundlePem, decideCerts, issue, parseSecretRef, pemCertificates, secretData, type CertBundle } from '../../../src/webhook/certmanager.js';
 import { generateCA, generateServingCert } from '../../../src/tls/certs.js';
 
 const DAY = 86400_000;
@@ -74,5 +74,31 @@ describe('what to patch in the MutatingWebhookConfiguration', () => {
     },
   ])('$name', ({ cfg, want }) => {
     expect(caBundlePatch(cfg, pem)).toEqual(want);
+  });
+});
+
+describe('short lifetimes (the rotation e2e test uses seconds)', () => {
+  const SEC = 1000;
+  const shortCa = generateCA({ commonName: 'short-ca', days: (45 * SEC) / DAY, now: T0 });
+  const shortServing = generateServingCert({ ca: shortCa, commonName: DNS[0] as string, hosts: DNS, days: (30 * SEC) / DAY, now: T0 });
+  const later = (ms: number): Date => new Date(T0.getTime() + ms);
+
+  it.each([
+    { name: 'just issued', ms: 1 * SEC, want: 'keep' },
+    { name: 'serving cert 15 s into 30 s', ms: 15 * SEC, want: 'keep' },
+    { name: 'serving cert with under a third left', ms: 22 * SEC, want: 'issue-serving' },
+    { name: 'CA with under a third left', ms: 33 * SEC, want: 'issue-all' },
+  ])('$name → $want', ({ ms, want }) => {
+    expect(decideCerts({ ca: shortCa, serving: shortServing }, later(ms), { dnsNames: DNS }).action).toBe(want);
+  });
+});
+
+describe('pemCertificates', () => {
+  it('splits a bundle into normalised certificates, so a CA is found in a caBundle whatever its line endings', () => {
+    const pem = caBundlePem({ ca, serving, previousCa: otherCa.cert }, at(1)).replace(/\n/g, '\r\n');
+    const plain = (s: string): string => s.replace(/\r/g, '').trim();
+    expect(pemCertificates(pem)).toEqual([plain(ca.cert), plain(otherCa.cert)]);
+    expect(pemCertificates(ca.cert)).toEqual(pemCertificates(ca.cert.replace(/\r\n/g, '\n')));
+    expect(pemCertificates('no certificate here')).toEqual([]);
   });
 });
