@@ -16,7 +16,6 @@
 // neither our polling nor the scheduler's start-up is in the figure. The pods
 // are force-deleted between runs, and the order alternates (A B B A) to show
 // drift and noise.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
