@@ -27,7 +27,7 @@ export function buildExtenderApp(deps: ExtenderAppDeps): Express {
     app.post(`/${verb.name}`, body, async (req, res) => {
       const problem = verb.malformed(req.body);
       if (problem) {
-        metrics.filterOutcomes.inc({ reason: verb.name === 'filter' ? 'Malformed' : `${verb.name}_malformed` });
+        metrics.extenderErrors.inc({ verb: verb.name, kind: 'malformed' });
         res.status(400).type('text/plain').send(`malformed ${verb.wireName}: ${problem}`);
         return;
       }
@@ -36,6 +36,7 @@ export function buildExtenderApp(deps: ExtenderAppDeps): Express {
       try {
         res.json(await verb.handle(req.body, log));
       } catch (err) {
+        metrics.extenderErrors.inc({ verb: verb.name, kind: 'internal' });
         log.error({ err: String(err) }, 'extender verb failed');
         res.json(verb.onError(err));
       } finally {

@@ -49,11 +49,15 @@ export function apiBinder(client: KubeClient): Binder {
 /**
  * Events on pods, at most one per (pod, reason) every `intervalMs`, so a gang
  * retried every second by the scheduler does not flood the API server.
+ * involvedObject carries the pod's uid: `kubectl describe pod` selects Events
+ * by involvedObject.uid (as well as name and namespace), so without it they
+ * never show there.
  */
 export function eventRecorder(client: KubeClient, logger: Logger, intervalMs: number, now: () => number = Date.now): (e: GangEvent) => void {
   const last = new Map<string, number>();
   return (e) => {
-    const key = `${e.namespace}/${e.name}/${e.reason}`;
+    // By uid: a new pod reusing a name is a new pod, not a repeat.
+    const key = `${e.uid || `${e.namespace}/${e.name}`}/${e.reason}`;
     const t = now();
     const prev = last.get(key);
     if (prev !== undefined && t - prev < intervalMs) return;
@@ -68,7 +72,7 @@ export function eventRecorder(client: KubeClient, logger: Logger, intervalMs: nu
           apiVersion: 'v1',
           kind: 'Event',
           metadata: { generateName: `${e.name}.`, namespace: e.namespace },
-          involvedObject: { apiVersion: 'v1', kind: 'Pod', name: e.name, namespace: e.namespace },
+          involvedObject: involvedPod(e),
           reason: e.reason,
           message: e.message,
           type: e.type,
@@ -81,6 +85,14 @@ export function eventRecorder(client: KubeClient, logger: Logger, intervalMs: nu
       })
       .catch((err: unknown) => logger.warn({ err: String(err), reason: e.reason, pod: `${e.namespace}/${e.name}` }, 'cannot record event'));
   };
+}
+
+/** The Event's involvedObject: the pod by name, uid and (when known) resourceVersion. */
+export function involvedPod(e: GangEvent): { apiVersion: 'v1'; kind: 'Pod'; name: string; namespace: string; uid?: string; resourceVersion?: string } {
+  const ref: ReturnType<typeof involvedPod> = { apiVersion: 'v1', kind: 'Pod', name: e.name, namespace: e.namespace };
+  if (e.uid) ref.uid = e.uid;
+  if (e.resourceVersion) ref.resourceVersion = e.resourceVersion;
+  return ref;
 }
 
 /**

@@ -77,12 +77,12 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   });
   sink.state = state;
   const informers = [nodes, pods, ...(topologies ? [topologies] : [])];
+  for (const i of informers) metrics.trackCache(i.resource, () => i.synced());
   let restored = false;
   run.readiness.push({
     name: 'extender',
     check: () => {
       const unsynced = informers.filter((i) => !i.synced()).map((i) => i.resource);
-      for (const i of informers) metrics.cacheSynced.set({ resource: i.resource }, i.synced() ? 1 : 0);
       if (unsynced.length > 0) return `caches not synced: ${unsynced.join(', ')}`;
       if (!restored) return 'ledger not restored yet';
       return state.cacheProblem();

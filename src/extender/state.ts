@@ -4,14 +4,14 @@
 // ExtenderState, feeds it informer events (onPod/onNode/onTopology), calls
 // restore() once the pod cache has synced, and tick() on a timer.
 import type { V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
-import { WaitQueue, type GangConfig, type GangContext, type SparkConf } from '../gang/admit.js';
+import { gangTimeoutMs, WaitQueue, type GangConfig, type GangContext, type SparkConf, type Verdict } from '../gang/admit.js';
 import { CapacityIndex } from '../gang/capacity.js';
-import type { GangId } from '../gang/identity.js';
+import { creationMs, type GangId } from '../gang/identity.js';
 import { GANG_RECORD, SPARK_PROPERTIES } from '../gang/keys.js';
 import { Ledger, type Released } from '../gang/ledger.js';
 import { parseGangRecord, type GangRecord } from '../gang/record.js';
 import type { ObjectCache, SyncedCache } from '../k8s/cache.js';
-import type { Metrics } from '../metrics/index.js';
+import { GANG_STATES, setReservationsHeld, type GangStateLabel, type Metrics } from '../metrics/index.js';
 import type { NodeResourceTopology } from '../numa/topology.js';
 
 /** The API side of /bind, implemented by the runtime against the API server. */
@@ -30,8 +30,35 @@ export interface GangEvent {
   /** The pod the Event is about. */
   readonly namespace: string;
   readonly name: string;
+  /**
+   * The pod's uid: `kubectl describe pod` lists only Events whose
+   * involvedObject.uid matches the pod (it selects them by uid), so an Event
+   * without it shows up in `kubectl get events` alone.
+   */
+  readonly uid: string;
+  /** The pod's resourceVersion when the Event was decided, when known. */
+  readonly resourceVersion?: string;
   readonly message: string;
 }
+
+/** A gang the filter turned away that holds nothing in the ledger (for gangplank_gangs). */
+interface Unplaced {
+  state: Extract<GangStateLabel, 'waiting' | 'does_not_fit'>;
+  /** The member last filtered: the entry goes when that pod does. */
+  uid: string;
+  /** Creation of the oldest member seen, the start of the gang's wait. */
+  since: number;
+  timeoutMs: number;
+  seenAt: number;
+}
+
+/**
+ * How long a turned-away gang counts without being filtered again. The
+ * scheduler retries an unschedulable pod at least every 5 minutes
+ * (podMaxInUnschedulablePodsDuration), so a gang still pending is seen again
+ * well within this; one not seen has left by a path we did not observe.
+ */
+const UNPLACED_FORGET_MS = 10 * 60_000;
 
 export interface ExtenderStateDeps {
   readonly config: GangConfig;
@@ -62,6 +89,7 @@ export class ExtenderState {
   readonly index = new CapacityIndex();
   readonly ledger: Ledger;
   readonly queue = new WaitQueue();
+  private readonly unplaced = new Map<string, Unplaced>();
   private lastTick = -Infinity;
 
   constructor(deps: ExtenderStateDeps) {
@@ -75,6 +103,8 @@ export class ExtenderState {
     this.clock = deps.clock ?? Date.now;
     this.notify = deps.notify ?? (() => {});
     this.ledger = new Ledger({ assumeTtlMs: this.config.assumeTtlSeconds * 1000 });
+    // Every state reads 0 from the start, so dashboards and alerts see series, not gaps.
+    this.refreshGauges();
   }
 
   /** Load every object the caches hold now (after sync, or for tests built on StaticCache). */
@@ -137,8 +167,45 @@ export class ExtenderState {
     this.index.expire(now);
     const out = this.ledger.expire(now);
     for (const r of out) this.released(r);
-    if (out.length > 0) this.refreshGauges();
+    this.forgetUnplaced(now);
+    // Also without a release: "waiting past its time-out" changes as time passes.
+    this.refreshGauges();
     return out;
+  }
+
+  /**
+   * Remember what the filter answered a gang member, for gangplank_gangs:
+   * Wait and DoesNotFit mark a gang that holds nothing as waiting or
+   * does_not_fit; once the gang is in the ledger it counts by its ledger state.
+   */
+  noteVerdict(pod: V1Pod, verdict: Verdict): void {
+    if (verdict.kind === 'NotInGang') return;
+    const key = verdict.gang.key;
+    const prev = this.unplaced.get(key);
+    if (verdict.kind === 'Ready' || this.ledger.get(key)) {
+      if (prev && this.unplaced.delete(key)) this.refreshGauges();
+      return;
+    }
+    const now = this.clock();
+    const created = creationMs(pod);
+    const state = verdict.kind === 'Wait' ? 'waiting' : 'does_not_fit';
+    this.unplaced.set(key, {
+      state,
+      uid: pod.metadata?.uid ?? '',
+      // A pod without a creation time (only in hand-made objects) starts its wait now.
+      since: Math.min(prev?.since ?? Infinity, created > 0 ? created : now),
+      timeoutMs: gangTimeoutMs(this.config, pod),
+      seenAt: now,
+    });
+    if (prev?.state !== state) this.refreshGauges();
+  }
+
+  /** Drop turned-away gangs whose member is gone or bound, or that the scheduler stopped asking about. */
+  private forgetUnplaced(now: number): void {
+    for (const [key, u] of this.unplaced) {
+      const facts = this.index.pod(u.uid);
+      if (!facts || facts.node || facts.terminal || now - u.seenAt > UNPLACED_FORGET_MS) this.unplaced.delete(key);
+    }
   }
 
   /** Why decisions must not be made now (unsynced or stale caches), or null. */
@@ -193,25 +260,40 @@ export class ExtenderState {
     if (r.reason === 'timeout' && r.slots > 0) {
       const anchor = this.ledgerAnchor(r.gang);
       if (anchor) {
-        this.notify({ type: 'Warning', reason: 'GangTimedOut', gang: r.gang, namespace: r.gang.namespace, name: anchor, message: `gang ${r.gang.key}: ${r.slots} unfilled reservations released after the time-out` });
+        this.notify({
+          type: 'Warning',
+          reason: 'GangTimedOut',
+          gang: r.gang,
+          namespace: r.gang.namespace,
+          name: anchor.name,
+          uid: anchor.uid,
+          resourceVersion: anchor.pod.metadata?.resourceVersion,
+          message: `gang ${r.gang.key}: ${r.slots} unfilled reservations released after the time-out`,
+        });
       }
     }
     this.refreshGauges();
   }
 
-  private ledgerAnchor(g: GangId): string | undefined {
+  private ledgerAnchor(g: GangId) {
     // The gang is gone from the ledger; its pods are still in the index.
     const members = this.index.gangMembers(g.key);
-    return (members.find((m) => m.membership?.role === 'driver') ?? members[0])?.name;
+    return members.find((m) => m.membership?.role === 'driver') ?? members[0];
   }
 
   refreshGauges(): void {
-    const counts: Record<string, number> = { planned: 0, reserved: 0, filled: 0 };
-    for (const g of this.ledger.gangs()) counts[g.state] = (counts[g.state] ?? 0) + 1;
-    for (const [state, n] of Object.entries(counts)) this.metrics.gangs.set({ state }, n);
-    this.metrics.gangs.set({ state: 'waiting' }, this.queue.size());
-    for (const [r, v] of Object.entries(this.ledger.reservedTotal())) {
-      this.metrics.reservationsHeld.set({ resource: r }, r === 'cpu' ? v / 1000 : v);
+    const counts = Object.fromEntries(GANG_STATES.map((s) => [s, 0])) as Record<GangStateLabel, number>;
+    for (const g of this.ledger.gangs()) counts[g.state]++;
+    const now = this.clock();
+    let pastTimeout = 0;
+    for (const [key, u] of this.unplaced) {
+      // A gang planned since its last Wait counts once, by its ledger state.
+      if (this.ledger.get(key)) continue;
+      counts[u.state]++;
+      if (now - u.since > u.timeoutMs) pastTimeout++;
     }
+    for (const s of GANG_STATES) this.metrics.gangs.set({ state: s }, counts[s]);
+    this.metrics.gangsPastTimeout.set(pastTimeout);
+    setReservationsHeld(this.metrics, this.ledger.reservedTotal());
   }
 }

@@ -103,10 +103,15 @@ function numaOf(ctx: GangContext, pod: V1Pod): NumaRequirement {
   return podNumaRequirement(pod, ctx.config.numaResources);
 }
 
-function timeoutMs(ctx: GangContext, pod: V1Pod): number {
+/** A gang's time-out: the pod's gangplank.io/timeout-seconds, else the configured default. */
+export function gangTimeoutMs(config: Pick<GangConfig, 'gangTimeoutSeconds'>, pod: V1Pod): number {
   const raw = pod.metadata?.annotations?.[GANG_TIMEOUT];
   const n = raw !== undefined ? Number(raw) : NaN;
-  return (Number.isFinite(n) && n > 0 ? n : ctx.config.gangTimeoutSeconds) * 1000;
+  return (Number.isFinite(n) && n > 0 ? n : config.gangTimeoutSeconds) * 1000;
+}
+
+function timeoutMs(ctx: GangContext, pod: V1Pod): number {
+  return gangTimeoutMs(ctx.config, pod);
 }
 
 /** Check each candidate against unreserved room (pods in no gang, executors beyond N). */

@@ -1,1 +1,1 @@
-export { createMetrics, type Metrics } from './registry.js';
+export { createMetrics, GANG_STATES, reservationGauge, setReservationsHeld, type GangStateLabel, type Metrics } from './registry.js';

@@ -8,6 +8,7 @@ import type { Config } from '../config/index.js';
 import type { ObjectCache } from '../k8s/cache.js';
 import { ApiError, type KubeClient } from '../k8s/client.js';
 import { createInformer, type Informer } from '../k8s/informer.js';
+import type { Metrics } from '../metrics/index.js';
 import type { ReadinessCheck } from '../ops/app.js';
 import { SPARK_APPLICATION_GROUP, SPARK_APPLICATION_VERSION, SPARK_ROLE } from './keys.js';
 import type { SparkApplication } from './sparkapp.js';
@@ -69,7 +70,7 @@ async function crdServed(client: KubeClient): Promise<boolean> {
   }
 }
 
-export async function startWebhookCaches(client: KubeClient, config: Config, logger: Logger): Promise<WebhookCaches> {
+export async function startWebhookCaches(client: KubeClient, config: Config, logger: Logger, metrics?: Pick<Metrics, 'trackCache'>): Promise<WebhookCaches> {
   let stopped = false;
   const isStopped = (): boolean => stopped;
   const all: Informer<never>[] = [];
@@ -77,6 +78,8 @@ export async function startWebhookCaches(client: KubeClient, config: Config, log
   const track = <T>(informer: Informer<T>): Informer<T> => {
     all.push(informer as unknown as Informer<never>);
     readiness.push({ name: `webhook cache ${informer.resource}`, check: () => (informer.synced() ? null : 'not synced yet') });
+    // A cache that never syncs (RBAC, a missing CRD version) leaves pods shaped without it: visible in gangplank_cache_synced.
+    metrics?.trackCache(informer.resource, () => informer.synced());
     startWithRetry(informer, logger, isStopped);
     return informer;
   };

@@ -36,7 +36,7 @@ export async function startWebhook(cmd: Command, config: Config, logger: Logger,
 
   let caches: WebhookCaches | undefined;
   if (client) {
-    caches = await startWebhookCaches(client, config, log);
+    caches = await startWebhookCaches(client, config, log, metrics);
     run.readiness.push(...caches.readiness);
     const c = caches;
     run.stoppers.push(() => c.stop());

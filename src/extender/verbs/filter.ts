@@ -76,12 +76,14 @@ export function createFilterVerb(state: ExtenderState): ExtenderVerb<ExtenderArg
       if (verdict.kind === 'NotInGang') {
         for (const [reason, n] of Object.entries(verdict.numaRejections)) state.metrics.numaRejections.inc({ reason }, n);
       } else {
-        const ns = args.Pod.metadata?.namespace ?? 'default';
-        const name = args.Pod.metadata?.name ?? '';
-        if (verdict.kind === 'Wait') state.notify({ type: 'Normal', reason: 'GangWaiting', gang: verdict.gang, namespace: ns, name, message: verdict.message });
-        if (verdict.kind === 'DoesNotFit') state.notify({ type: 'Warning', reason: 'GangDoesNotFit', gang: verdict.gang, namespace: ns, name, message: verdict.message });
+        state.noteVerdict(args.Pod, verdict);
+        // The pod as the scheduler sent it: its uid ties the Event to the pod for `kubectl describe`.
+        const meta = args.Pod.metadata;
+        const about = { gang: verdict.gang, namespace: meta?.namespace ?? 'default', name: meta?.name ?? '', uid: meta?.uid ?? '', resourceVersion: meta?.resourceVersion, message: verdict.message };
+        if (verdict.kind === 'Wait') state.notify({ type: 'Normal', reason: 'GangWaiting', ...about });
+        if (verdict.kind === 'DoesNotFit') state.notify({ type: 'Warning', reason: 'GangDoesNotFit', ...about });
         if (verdict.kind === 'Ready' && verdict.planned) {
-          state.notify({ type: 'Normal', reason: 'GangReserved', gang: verdict.gang, namespace: ns, name, message: verdict.message });
+          state.notify({ type: 'Normal', reason: 'GangReserved', ...about });
           state.refreshGauges();
         }
         log.debug({ pod: podKey(args), verdict: verdict.kind, message: verdict.message }, 'gang verdict');
