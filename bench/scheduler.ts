@@ -1,10 +1,10 @@
 // kube-scheduler throughput on 500 fake nodes with and without the
 // extender, in one run of the real control plane (issue 4).
 //
-// One local cluster (etcd, kube-apiserver, Gangplank as `gangplank serve`),
+// One local cluster (etcd, kube-apiserver, Gangplank installed from the chart),
 // 500 nodes created through the API. Three schedulers take turns, only one
 // running at a time:
-//   - baseline: the shipped deploy/scheduler-config.yaml with the extender
+//   - baseline: the chart's scheduler configuration with the extender
 //     removed (same percentageOfNodesToScore: 100, same client defaults);
 //   - gangplank: the shipped configuration, calling Gangplank's filter,
 //     prioritize and bind over HTTP (Gangplank binds through the API);

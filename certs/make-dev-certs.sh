@@ -7,7 +7,7 @@
 #
 # Default names cover the in-cluster Service and local runs. The output:
 #   certs/out/ca.crt ca.key tls.crt tls.key   and   certs/out/ca-bundle.b64
-# (the caBundle value for webhook-config/mutating-webhook.yaml).
+# (the chart's webhook.tls.provided.caBundle value, with webhook.tls.mode=provided).
 set -euo pipefail
 command -v openssl >/dev/null || { echo "make-dev-certs: openssl is required" >&2; exit 1; }
 

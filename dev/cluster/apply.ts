@@ -1,6 +1,6 @@
 // Create the objects of a multi-document YAML manifest through the API, as
-// `kubectl create` would, for the shipped manifests under deploy/ and
-// webhook-config/.
+// `kubectl create` would, for the objects the Helm chart renders and test
+// fixtures.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { ApiError, type KubeClient } from '../../src/k8s/client.js';

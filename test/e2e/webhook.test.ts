@@ -1,5 +1,5 @@
 // Issue 3's "done when" on the real control plane: the API server calls the
-// webhook registered from webhook-config/ for pods created the way
+// webhook registered from the Helm chart for pods created the way
 // spark-submit, spark-operator and Kyuubi create them, with the issue's
 // configuration file verbatim. Executors are created only after their driver
 // is bound, as Spark's driver creates them once it runs.
