@@ -1,4 +1,5 @@
-// Builds (or finds cached) the control-plane binary and helm once for the e2e run,
+// Builds (or finds cached) the control-plane binary and helm, and makes sure
+// prometheus is installed, once for the e2e run;
 // hands their paths to the test files, and at the end kills any process a
 // crashed test file left behind.
 import { execFileSync } from 'node:child_process';
@@ -12,6 +13,8 @@ export default function setup(): () => void {
     execFileSync('bash', [join(root, script)], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop();
   if (!process.env.GANGPLANK_KCP) process.env.GANGPLANK_KCP = built('test/controlplane/build.sh');
   if (!process.env.GANGPLANK_HELM) process.env.GANGPLANK_HELM = built('test/tools/helm/build.sh');
+  // prometheus and promtool from Debian's package (installed once; a no-op when present).
+  built('test/tools/prometheus.sh');
   if (!existsSync(join(root, 'dist/src/main.js'))) {
     throw new Error('dist/src/main.js is missing: run `npm run build` before the e2e tests');
   }
