@@ -11,6 +11,7 @@ import type { Config } from '../config/index.js';
 import { listen } from '../http/serve.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/index.js';
+import { parseDuration } from '../duration.js';
 import { flag, kubeClient, type Running } from '../runtime.js';
 import type { KeyPair } from '../tls/certs.js';
 import { buildWebhookApp } from './app.js';
@@ -57,11 +58,17 @@ export async function startWebhook(cmd: Command, config: Config, logger: Logger,
       .filter((s) => s !== '');
     // Set once listening; the manager may hand over a renewed pair any time after.
     const serving: { server?: HttpsServer } = {};
+    const DAY_MS = 86_400_000;
+    const servingMs = parseDuration(flag(cmd, 'cert-validity') ?? '8760h') as number;
+    const caMs = parseDuration(flag(cmd, 'ca-validity') ?? '87600h') as number;
     const manager = startCertManager({
       client,
       secret: certSecret,
       webhookConfiguration: flag(cmd, 'webhook-configuration') ?? 'gangplank',
-      policy: { dnsNames },
+      policy: { dnsNames, servingDays: servingMs / DAY_MS, caDays: caMs / DAY_MS },
+      // Renewal happens with a third of a lifetime left: look often enough to catch it.
+      intervalMs: Math.min(5 * 60_000, Math.max(1_000, Math.floor(Math.min(servingMs, caMs) / 6))),
+      propagationMs: Math.min(10_000, Math.max(1_000, Math.floor(Math.min(servingMs, caMs) / 10))),
       logger: log,
       onPair: (pair: KeyPair) => {
         if (serving.server) {
