@@ -187,8 +187,11 @@ export function processRecord(p: ProcessRecord): ProcessRecord {
  * Linux: /proc/PID/cmdline, NUL-separated and exact. Elsewhere `ps`, whose
  * space-joined output is compared joined the same way.
  */
+/** Linux: exact argv from /proc. Elsewhere only `ps`'s space-joined text. */
+const EXACT_ARGV = existsSync('/proc/self/cmdline');
+
 export function commandLine(pid: number): readonly string[] | undefined {
-  if (existsSync('/proc/self/cmdline')) {
+  if (EXACT_ARGV) {
     let raw: string;
     try {
       raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -213,13 +216,17 @@ export type Identity =
   /** The pid now belongs to another program; never signal it. */
   | { readonly state: 'other'; readonly commandLine: string };
 
-export function identify(record: Pick<ProcessRecord, 'pid' | 'command' | 'args'>, read: (pid: number) => readonly string[] | undefined = commandLine): Identity {
+export function identify(
+  record: Pick<ProcessRecord, 'pid' | 'command' | 'args'>,
+  read: (pid: number) => readonly string[] | undefined = commandLine,
+  exact = EXACT_ARGV,
+): Identity {
   // pid 0 and negative pids signal process groups; a state file must never make us do that.
   if (!Number.isInteger(record.pid) || record.pid <= 0) return { state: 'other', commandLine: `(invalid pid ${String(record.pid)})` };
   const actual = read(record.pid);
   if (actual === undefined) return { state: 'gone' };
   const want = [record.command, ...record.args];
-  const same = actual.length === 1 && want.length > 1 ? actual[0] === want.join(' ') : actual.length === want.length && actual.every((a, i) => a === want[i]);
+  const same = exact ? actual.length === want.length && actual.every((a, i) => a === want[i]) : actual.join(' ') === want.join(' ');
   return same ? { state: 'running' } : { state: 'other', commandLine: actual.join(' ') };
 }
 

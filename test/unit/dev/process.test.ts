@@ -65,6 +65,15 @@ describe('recorded processes', () => {
     expect(identify({ ...processRecord(p), args: ['31'] }).state).toBe('other');
   });
 
+  it('compares argv exactly where /proc gives it, and as ps prints it (space-joined) elsewhere', () => {
+    const record = { pid: 42, command: 'node', args: ['main.js', 'serve'] };
+    expect(identify(record, () => ['node', 'main.js serve'], true).state).toBe('other');
+    expect(identify(record, () => ['node', 'main.js', 'serve'], true).state).toBe('running');
+    expect(identify(record, () => ['node main.js serve'], false).state).toBe('running');
+    expect(identify(record, () => ['node main.js serve --debug'], false).state).toBe('other');
+    expect(identify(record, () => undefined, true).state).toBe('gone');
+  });
+
   it('never signals pid 0 or a negative pid (process groups), whatever the state file says', () => {
     for (const pid of [0, -1]) expect(signalRecorded({ name: 'x', pid, command: 'sleep', args: ['30'], logFile: '/dev/null' }, 'SIGTERM').state).toBe('other');
   });
