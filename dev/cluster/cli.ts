@@ -65,17 +65,6 @@ function writeState(state: State): void {
   writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
 }
 
-/**
- * Gangplank's ops /readyz for a record that has none, so that `restart`
- * waits for readiness even when local.ts started the process without a
- * readyUrl. Names are local.ts's: gangplank-webhook, gangplank-extender.
- */
-function withReadyUrl(r: ProcessRecord, ports: GangplankPorts): ProcessRecord {
-  if (r.readyUrl !== undefined) return r;
-  const port = r.name === 'gangplank-webhook' ? ports.webhookOps : r.name === 'gangplank-extender' ? ports.extenderOps : undefined;
-  return port === undefined ? r : { ...r, readyUrl: `http://127.0.0.1:${port}/readyz` };
-}
-
 function describeOther(r: ProcessRecord, who: Identity & { state: 'other' }): string {
   const recorded = r.command === '' ? 'recorded without its command line (a state file from an older cluster up)' : `recorded as ${[r.command, ...r.args].join(' ').slice(0, 120)}`;
   return `left pid ${r.pid} (${r.name}) alone: it now runs "${who.commandLine.slice(0, 120)}", ${recorded}`;
@@ -117,7 +106,7 @@ async function restart(target: string | undefined): Promise<void> {
     const t = Date.now();
     const [who] = await stopRecorded([record], 10_000);
     if (who?.state === 'other') say(describeOther(record, who));
-    const p = await respawn(withReadyUrl(record, state.ports));
+    const p = await respawn(record);
     // Write after each one, so that the state stays true if a later one fails.
     state.processes = state.processes.map((r) => (r === record ? processRecord(p) : r));
     writeState(state);
@@ -157,7 +146,7 @@ async function up(detached: boolean, nodes: string, config?: string): Promise<Lo
       kubeconfig: kubeconfigLink,
       apiUrl: cluster.plane.apiUrl,
       ports: cluster.ports,
-      processes: cluster.plane.processes.map((p) => withReadyUrl(processRecord(p), cluster.ports)),
+      processes: cluster.plane.processes.map((p) => processRecord(p)),
     });
   }
   return cluster;

@@ -199,7 +199,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     const identities: Record<string, string> = {};
 
     /** Run one container of a rendered Deployment, as the kubelet would. */
-    const runContainer = async (deployment: ManifestObject, containerName: string, name: string): Promise<ManagedProcess> => {
+    const runContainer = async (deployment: ManifestObject, containerName: string, name: string, readyUrl?: string): Promise<ManagedProcess> => {
       const run = (runs[name] = (runs[name] ?? 0) + 1);
       const prepared = await prepareContainer({
         client: plane.client,
@@ -242,6 +242,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
           env: { ...prepared.env, KUBECONFIG: prepared.kubeconfig },
           logFile,
           detached: opts.detached,
+          ...(readyUrl ? { readyUrl } : {}),
         });
       }
       plane.processes.push(proc);
@@ -277,8 +278,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
             const t0 = Date.now();
             const p =
               r === 'webhook'
-                ? await runContainer(webhookDeployment, 'webhook', 'gangplank-webhook')
-                : await runContainer(schedulerDeployment, 'extender', 'gangplank-extender');
+                ? await runContainer(webhookDeployment, 'webhook', 'gangplank-webhook', `http://127.0.0.1:${opsPort(r)}/readyz`)
+                : await runContainer(schedulerDeployment, 'extender', 'gangplank-extender', `http://127.0.0.1:${opsPort(r)}/readyz`);
             procs.set(r, p);
             identities[r] = users[`gangplank-${r}`] as string;
             await waitReady(r, p);
