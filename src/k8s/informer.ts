@@ -55,18 +55,21 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
   const touch = (): void => {
     heardAt = now();
   };
-  lw.on('add', (o) => {
+  // A handler that throws on one object (a quantity no scheduler accepts, a
+  // malformed annotation: anything a pod author can write) must not stop the
+  // watch or the process: that object is skipped, with its name in the log.
+  const deliver = (event: 'add' | 'update' | 'delete', o: T): void => {
     touch();
-    opts.handlers?.add?.(o);
-  });
-  lw.on('update', (o) => {
-    touch();
-    opts.handlers?.update?.(o);
-  });
-  lw.on('delete', (o) => {
-    touch();
-    opts.handlers?.delete?.(o);
-  });
+    try {
+      opts.handlers?.[event]?.(o);
+    } catch (err) {
+      const meta = (o as { metadata?: { namespace?: string; name?: string } }).metadata;
+      log.error({ err: String(err), event, object: `${meta?.namespace ? `${meta.namespace}/` : ''}${meta?.name ?? '?'}` }, 'informer handler failed; object skipped');
+    }
+  };
+  lw.on('add', (o) => deliver('add', o));
+  lw.on('update', (o) => deliver('update', o));
+  lw.on('delete', (o) => deliver('delete', o));
   lw.on('connect', () => {
     isSynced = true;
     watching = true;
