@@ -5,6 +5,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { readPair, watchCertFiles, type CertFiles, type LoadedPair } from '../tls/reload.js';
+import { TLS_POLICY } from '../tls/policy.js';
 
 /**
  * Go's http.Transport closes idle connections after 90 s (IdleConnTimeout).
@@ -38,7 +39,7 @@ export async function listen(handler: RequestListener, options: ListenOptions): 
   let server: Server | HttpsServer;
   if (options.tls) {
     const pair = 'certFile' in options.tls ? readPair(options.tls) : options.tls;
-    const https = createHttpsServer({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, handler);
+    const https = createHttpsServer({ cert: pair.cert, key: pair.key, ...TLS_POLICY }, handler);
     if ('certFile' in options.tls) {
       stopWatching = watchCertFiles(https, options.tls, pair, logger, options.certReloadIntervalMs);
     }

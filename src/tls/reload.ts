@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
+import { TLS_POLICY } from './policy.js';
 
 export interface CertFiles {
   readonly certFile: string;
@@ -43,7 +44,7 @@ export function watchCertFiles(
     }
     if (next.cert === current.cert && next.key === current.key) return;
     try {
-      server.setSecureContext({ cert: next.cert, key: next.key });
+      server.setSecureContext({ cert: next.cert, key: next.key, ...TLS_POLICY });
       current = next;
       logger.info({ certFile: files.certFile }, 'TLS certificate reloaded');
     } catch (err) {

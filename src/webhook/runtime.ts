@@ -19,6 +19,7 @@ import { startWebhookCaches, type WebhookCaches } from './caches.js';
 import { startCertManager } from './certmanager.js';
 import { reviewRequest } from './review.js';
 import { createTemplateSource } from './templates.js';
+import { TLS_POLICY } from '../tls/policy.js';
 
 export async function startWebhook(cmd: Command, config: Config, logger: Logger, metrics: Metrics, run: Running): Promise<void> {
   const host = (cmd.role === 'serve' ? flag(cmd, 'webhook-host') : flag(cmd, 'host')) ?? '0.0.0.0';
@@ -72,7 +73,7 @@ export async function startWebhook(cmd: Command, config: Config, logger: Logger,
       logger: log,
       onPair: (pair: KeyPair) => {
         if (serving.server) {
-          serving.server.setSecureContext({ cert: pair.cert, key: pair.key });
+          serving.server.setSecureContext({ cert: pair.cert, key: pair.key, ...TLS_POLICY });
           log.info('serving certificate swapped');
         }
       },
