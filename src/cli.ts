@@ -59,6 +59,11 @@ export const FLAGS = {
   },
   'extender-tls-cert-file': { type: 'string', help: 'Serve the extender over HTTPS with this certificate (default plain HTTP on loopback).', roles: EXTENDER },
   'extender-tls-key-file': { type: 'string', help: 'Key for --extender-tls-cert-file.', roles: EXTENDER },
+  'extender-client-ca-file': {
+    type: 'string',
+    help: "PEM CA that signs the scheduler's client certificate: the extender then accepts only clients with a certificate it signed. Required (with the TLS pair) to listen on an address other than loopback.",
+    roles: EXTENDER,
+  },
   'log-level': { type: 'string', help: 'pino log level (trace, debug, info, warn, error); default LOG_LEVEL or info.', roles: ALL },
   'shutdown-grace-seconds': { type: 'string', default: '10', help: 'On SIGTERM, how long in-flight requests may take before connections are closed.', roles: ALL },
   help: { type: 'boolean', default: false, help: 'Show this help.', roles: ALL },
@@ -73,7 +78,7 @@ export const TLS_PAIRS = [
 ] as const satisfies readonly (readonly [FlagName, FlagName])[];
 
 /** Flags that name a file the process reads at start-up (checked before anything starts). */
-export const FILE_FLAGS = ['kubeconfig', 'tls-cert-file', 'tls-key-file', 'extender-tls-cert-file', 'extender-tls-key-file'] as const satisfies readonly FlagName[];
+export const FILE_FLAGS = ['kubeconfig', 'tls-cert-file', 'tls-key-file', 'extender-tls-cert-file', 'extender-tls-key-file', 'extender-client-ca-file'] as const satisfies readonly FlagName[];
 
 export interface Command {
   readonly role: Role;
@@ -155,5 +160,31 @@ export function parseCommand(argv: readonly string[]): Parsed {
   for (const [cert, key] of TLS_PAIRS) {
     if (Boolean(flags[cert]) !== Boolean(flags[key])) throw new UsageError(`--${cert} and --${key} go together`);
   }
+  if (role !== 'webhook') checkExtenderExposure(role === 'serve' ? flags['extender-host'] : flags.host, flags);
   return { role, flags };
+}
+
+/** True for the loopback addresses and names: only processes on this host reach them. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Whoever reaches the extender can have it bind pods: off loopback it must
+ * be HTTPS with client certificates signed by a CA it is given (kube-scheduler's
+ * extender tlsConfig carries the client certificate). The chart runs it on
+ * 127.0.0.1 beside its scheduler.
+ */
+function checkExtenderExposure(host: string | boolean | undefined, flags: Partial<Record<FlagName, string | boolean>>): void {
+  const clientCa = flags['extender-client-ca-file'];
+  if (clientCa && !flags['extender-tls-cert-file']) {
+    throw new UsageError('--extender-client-ca-file needs --extender-tls-cert-file and --extender-tls-key-file (client certificates are checked over TLS)');
+  }
+  const address = typeof host === 'string' ? host : '127.0.0.1';
+  if (!isLoopback(address) && !(flags['extender-tls-cert-file'] && clientCa)) {
+    throw new UsageError(
+      `refusing to serve the extender on ${address}: anyone who reaches it could bind pods. Listen on 127.0.0.1 beside the scheduler, or give --extender-tls-cert-file, --extender-tls-key-file and --extender-client-ca-file`,
+    );
+  }
 }

@@ -5,6 +5,7 @@
 // ledger after a restart.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { RequestListener } from 'node:http';
+import { readFileSync } from 'node:fs';
 import type { Command } from '../cli.js';
 import type { Config } from '../config/index.js';
 import { listen } from '../http/serve.js';
@@ -111,7 +112,9 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   const certFile = flag(cmd, 'extender-tls-cert-file');
   const keyFile = flag(cmd, 'extender-tls-key-file');
   const tls = certFile && keyFile ? { certFile, keyFile } : undefined;
-  run.servers.push(await listen(app as unknown as RequestListener, { name: 'extender', host, port, tls, logger: log }));
+  const clientCaFile = flag(cmd, 'extender-client-ca-file');
+  const clientCa = clientCaFile ? readFileSync(clientCaFile, 'utf8') : undefined;
+  run.servers.push(await listen(app as unknown as RequestListener, { name: 'extender', host, port, tls, ...(clientCa ? { clientCa } : {}), logger: log }));
 }
 
 /** Informer handlers that pass the event type along to one function. */

@@ -20,6 +20,8 @@ export interface ListenOptions {
   readonly port: number;
   /** Serve HTTPS from these files (reloaded on change) or from this pair. */
   readonly tls?: CertFiles | LoadedPair;
+  /** With tls: accept only clients whose certificate this PEM CA signed (mutual TLS). */
+  readonly clientCa?: string;
   readonly logger: Logger;
   readonly certReloadIntervalMs?: number;
 }
@@ -39,7 +41,8 @@ export async function listen(handler: RequestListener, options: ListenOptions): 
   let server: Server | HttpsServer;
   if (options.tls) {
     const pair = 'certFile' in options.tls ? readPair(options.tls) : options.tls;
-    const https = createHttpsServer({ cert: pair.cert, key: pair.key, ...TLS_POLICY }, handler);
+    const mtls = options.clientCa ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: true } : {};
+    const https = createHttpsServer({ cert: pair.cert, key: pair.key, ...TLS_POLICY, ...mtls }, handler);
     if ('certFile' in options.tls) {
       stopWatching = watchCertFiles(https, options.tls, pair, logger, options.certReloadIntervalMs);
     }

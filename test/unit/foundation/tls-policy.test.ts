@@ -4,6 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Server as HttpsServer } from 'node:https';
 import { connect, type ConnectionOptions } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../../src/http/serve.js';
@@ -68,7 +69,7 @@ describe('TLS policy of the HTTPS listeners', () => {
 
   it('keeps the policy after the certificate is swapped in place', async () => {
     const next = generateServingCert({ ca, commonName: 'localhost', hosts: ['127.0.0.1'] });
-    server.server.setSecureContext({ cert: next.cert, key: next.key, ...TLS_POLICY });
+    (server.server as HttpsServer).setSecureContext({ cert: next.cert, key: next.key, ...TLS_POLICY });
     expect((await handshake(port, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-SHA' })).error).toBeTruthy();
     expect((await handshake(port, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' })).protocol).toBe('TLSv1.2');
   });
