@@ -2,7 +2,7 @@
 // no kubelet, no taints. A compact description makes N alike nodes:
 //   "3x cpu=8,memory=32Gi" or "gpu-0 cpu=16,memory=64Gi,nvidia.com/gpu=4 numa=2"
 import type { V1Node } from '@kubernetes/client-node';
-import { NUMA_TOPOLOGY } from '../../src/gang/keys.js';
+import { NUMA_TOPOLOGY } from '../../src/contract/keys.js';
 import type { KubeClient } from '../../src/k8s/client.js';
 import { formatQuantity, toSchedulerUnits } from '../../src/k8s/quantity.js';
 

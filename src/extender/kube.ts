@@ -3,8 +3,8 @@
 // on-demand ConfigMap cache for Spark's spark.properties.
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { GANG_RECORD } from '../gang/keys.js';
-import type { GangRecord } from '../gang/record.js';
+import { GANG_RECORD } from '../contract/keys.js';
+import type { GangRecord } from '../contract/gang-record.js';
 import type { ObjectCache } from '../k8s/cache.js';
 import { ApiError, type KubeClient } from '../k8s/client.js';
 import type { Binder, GangEvent } from './state.js';

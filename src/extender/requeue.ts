@@ -11,7 +11,7 @@
 // when their chance may have come.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { GANG_NAME } from '../gang/keys.js';
+import { GANG_NAME } from '../contract/keys.js';
 import type { KubeClient } from '../k8s/client.js';
 import type { ExtenderFilterResult } from '../k8s/wire.js';
 

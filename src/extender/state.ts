@@ -4,12 +4,12 @@
 // ExtenderState, feeds it informer events (onPod/onNode/onTopology), calls
 // restore() once the pod cache has synced, and tick() on a timer.
 import type { V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
-import { gangTimeoutMs, WaitQueue, type GangConfig, type GangContext, type SparkConf, type Verdict } from '../gang/admit.js';
+import { gangTimeoutMs, WaitQueue, type GangConfig, type GangContext, type SparkConfState, type Verdict } from '../gang/admit.js';
 import { CapacityIndex } from '../gang/capacity.js';
 import { creationMs, type GangId } from '../gang/identity.js';
-import { GANG_RECORD, SPARK_PROPERTIES } from '../gang/keys.js';
+import { gangRecordCodec, type GangRecord } from '../contract/gang-record.js';
+import { GANG_RECORD, SPARK_CONF_MAP_SUFFIX, SPARK_PROPERTIES } from '../contract/keys.js';
 import { Ledger, type Released } from '../gang/ledger.js';
-import { parseGangRecord, type GangRecord } from '../gang/record.js';
 import type { ObjectCache, SyncedCache } from '../k8s/cache.js';
 import { GANG_STATES, setReservationsHeld, type GangStateLabel, type Metrics } from '../metrics/index.js';
 import type { NodeResourceTopology } from '../numa/topology.js';
@@ -150,7 +150,7 @@ export class ExtenderState {
     for (const p of pods) {
       const raw = p.metadata?.annotations?.[GANG_RECORD];
       if (raw === undefined) continue;
-      const r = parseGangRecord(raw);
+      const r = gangRecordCodec.parse(raw);
       if (r instanceof Error) errors.push(`${p.metadata?.namespace}/${p.metadata?.name}: ${r.message}`);
       else records.push(r);
     }
@@ -239,10 +239,10 @@ export class ExtenderState {
     };
   }
 
-  private sparkConf(driver: V1Pod): SparkConf {
+  private sparkConf(driver: V1Pod): SparkConfState {
     const ns = driver.metadata?.namespace ?? 'default';
     // Spark mounts its ConfigMap "<prefix>-conf-map" (spark-drv-…-conf-map) at /opt/spark/conf.
-    const names = (driver.spec?.volumes ?? []).map((v) => v.configMap?.name).filter((n): n is string => !!n && n.endsWith('-conf-map'));
+    const names = (driver.spec?.volumes ?? []).map((v) => v.configMap?.name).filter((n): n is string => !!n && n.endsWith(SPARK_CONF_MAP_SUFFIX));
     if (names.length === 0) return { state: 'none' };
     for (const name of names) {
       const cm = this.configMaps?.get(name, ns);

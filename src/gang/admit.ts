@@ -14,21 +14,21 @@
 // Fairness: a gang is planned only if it still fits after every older gang
 // that is waiting and would fit now has taken its room (oldest first).
 import type { V1Pod } from '@kubernetes/client-node';
+import { podConstraints, timeoutSecondsCodec } from '../contract/annotations.js';
+import { GANG_TIMEOUT } from '../contract/keys.js';
 import type { ExecutorShape, ExtenderConfig } from '../config/schema.js';
+import type { ResourceList } from '../k8s/resources.js';
 import { podNumaRequirement, type NumaRequirement } from '../numa/policy.js';
 import { podUsage, type CapacityIndex } from './capacity.js';
-import { executorConstraints, podConstraints } from './constraints.js';
-import { DEFAULT_EXECUTOR_SHAPE, shapeFromAnnotation, shapeFromDefaults, shapeFromSparkProperties, withPodSlot } from './executor-shape.js';
+import { executorConstraints } from './constraints.js';
+import { resolveDriverExecutors, type DriverExecutors, type SparkConfState } from './driver-executors.js';
 import { compareAge, creationMs, membership, type GangId, type Membership } from './identity.js';
-import { EXECUTOR_COUNT, GANG_TIMEOUT } from './keys.js';
 import type { Ledger } from './ledger.js';
 import { plural, shapeText } from './messages.js';
 import { planCoCreated, planDriverLed, type CoMember, type Counts, type Placement, type PlanOutcome } from './planner.js';
 import { demand, Room } from './room.js';
-import { parseJavaProperties } from './spark-properties.js';
 
-/** What the driver's spark.properties ConfigMap looks like in the cache. */
-export type SparkConf = { state: 'found'; text: string } | { state: 'pending' } | { state: 'none' };
+export type { SparkConfState };
 
 /** The extender section of the config; executorDefaults (optional) overrides Spark's defaults. */
 export type GangConfig = ExtenderConfig & { readonly executorDefaults?: ExecutorShape };
@@ -40,7 +40,7 @@ export interface GangContext {
   readonly now: number;
   readonly queue: WaitQueue;
   /** The driver's spark.properties, when a ConfigMap cache is wired. */
-  readonly sparkConf?: (driver: V1Pod) => SparkConf;
+  readonly sparkConf?: (driver: V1Pod) => SparkConfState;
   /** Set when NodeResourceTopology data is stale (single-numa fits on NRT nodes fail closed). */
   readonly staleTopology?: string;
 }
@@ -103,11 +103,11 @@ function numaOf(ctx: GangContext, pod: V1Pod): NumaRequirement {
   return podNumaRequirement(pod, ctx.config.numaResources);
 }
 
-/** A gang's time-out: the pod's gangplank.io/timeout-seconds, else the configured default. */
+/** A gang's time-out: the pod's gangplank.io/timeout-seconds when valid, else the configured default. */
 export function gangTimeoutMs(config: Pick<GangConfig, 'gangTimeoutSeconds'>, pod: V1Pod): number {
   const raw = pod.metadata?.annotations?.[GANG_TIMEOUT];
-  const n = raw !== undefined ? Number(raw) : NaN;
-  return (Number.isFinite(n) && n > 0 ? n : config.gangTimeoutSeconds) * 1000;
+  const n = raw !== undefined ? timeoutSecondsCodec.parse(raw) : undefined;
+  return (typeof n === 'number' ? n : config.gangTimeoutSeconds) * 1000;
 }
 
 function timeoutMs(ctx: GangContext, pod: V1Pod): number {
@@ -168,16 +168,19 @@ export function admit(ctx: GangContext, pod: V1Pod, candidates: readonly string[
   }
 }
 
-function executorCount(pod: V1Pod, m: Membership, props: Map<string, string> | undefined): number | Error {
-  const raw = pod.metadata?.annotations?.[EXECUTOR_COUNT];
-  if (raw !== undefined) {
-    if (!/^\s*\d+\s*$/.test(raw)) return new Error(`annotation ${EXECUTOR_COUNT} is not a whole number: ${JSON.stringify(raw)}`);
-    return Number(raw);
-  }
-  if (m.minAvailable >= 1) return m.minAvailable - 1;
-  const inst = props?.get('spark.executor.instances');
-  if (inst !== undefined && /^\d+$/.test(inst.trim())) return Number(inst.trim());
-  return 0;
+/** `N from spark-properties, executor shape from annotation`. */
+export function sourcesText(e: DriverExecutors): string {
+  return e.countSource === e.resourcesSource ? `N and executor shape from ${e.countSource}` : `N from ${e.countSource}, executor shape from ${e.resourcesSource}`;
+}
+
+/** `4 executors of {cpu 2, memory 1408Mi} (N and executor shape from spark-properties)`. */
+export function executorsText(e: DriverExecutors): string {
+  return `${plural(e.count, 'executor')} of ${shapeText(e.requests)} (${sourcesText(e)})`;
+}
+
+/** Every executor pod also takes one of the node's `pods`. */
+function withPodSlot(r: ResourceList): ResourceList {
+  return { ...r, pods: Math.max(1, r.pods ?? 0) };
 }
 
 function admitDriver(ctx: GangContext, pod: V1Pod, m: Membership, candidates: readonly string[]): Verdict {
@@ -194,32 +197,22 @@ function admitDriver(ctx: GangContext, pod: V1Pod, m: Membership, candidates: re
   }
   const bad = (message: string): Verdict => ({ kind: 'DoesNotFit', gang: m.gang, counts: { need: 1, fit: 0 }, message: `gang ${m.gang.key}: ${message}` });
 
-  // Executor shape: annotation, else spark.properties (wait briefly for Spark to create it), else defaults.
-  let shape = shapeFromAnnotation(pod.metadata?.annotations);
-  if (shape instanceof Error) return bad(shape.message);
-  let props: Map<string, string> | undefined;
-  const conf = ctx.sparkConf?.(pod) ?? { state: 'none' };
-  if (conf.state === 'found') props = parseJavaProperties(conf.text);
-  if (!shape) {
-    if (props) {
-      try {
-        shape = shapeFromSparkProperties(props, (ctx.config.executorDefaults ?? DEFAULT_EXECUTOR_SHAPE));
-      } catch (err) {
-        return bad(`spark.properties: ${(err as Error).message}`);
-      }
-    } else if (conf.state === 'pending' && ctx.now - creationMs(pod) < ctx.config.sparkConfigWaitSeconds * 1000) {
-      return { kind: 'Wait', gang: m.gang, counts: { need: 1, fit: 0 }, message: `gang ${m.gang.key}: waiting for the driver's spark.properties ConfigMap to learn the executor shape` };
-    } else {
-      shape = shapeFromDefaults((ctx.config.executorDefaults ?? DEFAULT_EXECUTOR_SHAPE));
-    }
-  }
-  const n = executorCount(pod, m, props);
-  if (n instanceof Error) return bad(n.message);
+  const decided = resolveDriverExecutors({
+    driver: pod,
+    sparkConf: ctx.sparkConf?.(pod) ?? { state: 'none' },
+    age: ctx.now - creationMs(pod),
+    waitSeconds: ctx.config.sparkConfigWaitSeconds,
+    executorDefaults: ctx.config.executorDefaults,
+  });
+  if (decided.kind === 'invalid') return bad(decided.message);
+  if (decided.kind === 'wait') return { kind: 'Wait', gang: m.gang, counts: { need: 1, fit: 0 }, message: `gang ${m.gang.key}: ${decided.message}` };
+  const executors = decided.executors;
+  const n = executors.count;
   const constraints = executorConstraints(pod);
   if (constraints instanceof Error) return bad(constraints.message);
 
   const driverShape = { requests: podUsage(pod), numa: numaOf(ctx, pod) };
-  const executor = { requests: withPodSlot(shape), numa: numaOf(ctx, pod), constraints };
+  const executor = { requests: withPodSlot(executors.requests), numa: numaOf(ctx, pod), constraints };
   const input = { gang: m.gang, driverUid: uid, driver: driverShape, candidates, executorCount: n, executor };
   const createdAt = creationMs(pod);
   const self = { key: m.gang.key, createdAt };
@@ -238,11 +231,19 @@ function admitDriver(ctx: GangContext, pod: V1Pod, m: Membership, candidates: re
     if ('blockedBy' in outcome) {
       return { kind: 'Wait', gang: m.gang, counts: { need: n + 1, fit: 0 }, message: `gang ${m.gang.key}: older gangs are first in line (${outcome.blockedBy}); driver + ${plural(n, 'executor')} wait for room` };
     }
-    return { kind: 'DoesNotFit', gang: m.gang, counts: outcome.counts, message: outcome.message };
+    return { kind: 'DoesNotFit', gang: m.gang, counts: outcome.counts, message: `${outcome.message} — ${sourcesText(executors)}` };
   }
   ctx.queue.drop(m.gang.key);
   const gang = ctx.ledger.plan(
-    { id: m.gang, kind: 'driver-led', anchor: { name: pod.metadata?.name ?? '', uid }, createdAt, timeoutMs: timeoutMs(ctx, pod), slots: outcome.placements },
+    {
+      id: m.gang,
+      kind: 'driver-led',
+      anchor: { name: pod.metadata?.name ?? '', uid },
+      createdAt,
+      timeoutMs: timeoutMs(ctx, pod),
+      slots: outcome.placements,
+      sources: { count: executors.countSource, resources: executors.resourcesSource },
+    },
     ctx.now,
   );
   const driverSlot = gang.slots[0] as Placement;
@@ -251,7 +252,7 @@ function admitDriver(ctx: GangContext, pod: V1Pod, m: Membership, candidates: re
     gang: m.gang,
     nodes: [driverSlot.node],
     planned: true,
-    message: `gang ${m.gang.key}: driver on ${driverSlot.node}, ${plural(n, 'executor slot')} reserved on ${new Set(gang.slots.filter((s) => s.role === 'executor').map((s) => s.node)).size} nodes`,
+    message: `gang ${m.gang.key}: driver on ${driverSlot.node}; ${executorsText(executors)} reserved on ${plural(new Set(gang.slots.filter((s) => s.role === 'executor').map((s) => s.node)).size, 'node')}`,
   };
 }
 

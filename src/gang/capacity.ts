@@ -14,7 +14,7 @@ import { podRequests, parseResourceList, type ResourceList } from '../k8s/resour
 import { nodeTopology, type NodeResourceTopology, type TopologyResult } from '../numa/topology.js';
 import { constraintsKey, nodeMismatch, type PlacementConstraints } from './constraints.js';
 import { creationMs, isTerminal, membership, type DriverLookup, type GangId, type Membership } from './identity.js';
-import { NUMA_ZONE, SPARK_APP_SELECTOR, SPARK_ROLE } from './keys.js';
+import { NUMA_ZONE, SPARK_APP_SELECTOR, SPARK_ROLE } from '../contract/keys.js';
 
 export interface PodFacts {
   readonly uid: string;

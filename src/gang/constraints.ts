@@ -5,58 +5,20 @@
 // (k8s.io/component-helpers/scheduling/corev1: MatchNodeSelectorTerms,
 // FindMatchingUntoleratedTaint; TaintToleration filters only NoSchedule and
 // NoExecute; NodeUnschedulable is tolerated by node.kubernetes.io/unschedulable).
-import type { V1Affinity, V1Node, V1NodeSelector, V1NodeSelectorRequirement, V1Pod, V1Taint, V1Toleration } from '@kubernetes/client-node';
-import { EXECUTOR_CONSTRAINTS } from './keys.js';
+import type { V1Node, V1NodeSelector, V1NodeSelectorRequirement, V1Pod, V1Taint, V1Toleration } from '@kubernetes/client-node';
+import { executorConstraintsCodec, podConstraints, type PlacementConstraints } from '../contract/annotations.js';
+import { EXECUTOR_CONSTRAINTS } from '../contract/keys.js';
 
-export interface PlacementConstraints {
-  readonly nodeSelector?: Record<string, string>;
-  readonly tolerations?: readonly V1Toleration[];
-  readonly affinity?: Pick<V1Affinity, 'nodeAffinity'>;
-}
-
-/** A pod's own constraints (only the parts that decide node eligibility). */
-export function podConstraints(pod: V1Pod): PlacementConstraints {
-  const spec = pod.spec;
-  const required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  return {
-    nodeSelector: spec?.nodeSelector,
-    tolerations: spec?.tolerations,
-    affinity: required ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: required } } : undefined,
-  };
-}
+export type { PlacementConstraints };
 
 /**
- * The executors' constraints: the JSON annotation gangplank.io/executor-constraints
- * ({nodeSelector?, tolerations?, requiredNodeAffinity? | affinity?}) on the driver (written by the webhook where the executor template differs),
- * else the driver's own. A malformed annotation is an error, not a silent default.
+ * The executors' constraints: gangplank.io/executor-constraints on the driver
+ * (the webhook writes it where the executor template differs), else the
+ * driver's own. A malformed annotation is an error, not a silent default.
  */
 export function executorConstraints(driver: V1Pod): PlacementConstraints | Error {
   const raw = driver.metadata?.annotations?.[EXECUTOR_CONSTRAINTS];
-  if (raw === undefined) return podConstraints(driver);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (err) {
-    return new Error(`annotation ${EXECUTOR_CONSTRAINTS} is not JSON: ${(err as Error).message}`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return new Error(`annotation ${EXECUTOR_CONSTRAINTS} must be a JSON object`);
-  const c = parsed as Record<string, unknown>;
-  if (c.nodeSelector !== undefined && (typeof c.nodeSelector !== 'object' || c.nodeSelector === null || Array.isArray(c.nodeSelector))) {
-    return new Error(`annotation ${EXECUTOR_CONSTRAINTS}: nodeSelector must be an object`);
-  }
-  if (c.tolerations !== undefined && !Array.isArray(c.tolerations)) return new Error(`annotation ${EXECUTOR_CONSTRAINTS}: tolerations must be a list`);
-  if (c.affinity !== undefined && (typeof c.affinity !== 'object' || c.affinity === null)) return new Error(`annotation ${EXECUTOR_CONSTRAINTS}: affinity must be an object`);
-  // The webhook writes the required node affinity as `requiredNodeAffinity`
-  // (a NodeSelector, src/webhook/constraints.ts); `affinity` is accepted too.
-  const req = c.requiredNodeAffinity as V1NodeSelector | undefined;
-  if (req !== undefined && (typeof req !== 'object' || req === null || !Array.isArray(req.nodeSelectorTerms))) {
-    return new Error(`annotation ${EXECUTOR_CONSTRAINTS}: requiredNodeAffinity must be a NodeSelector`);
-  }
-  return {
-    nodeSelector: c.nodeSelector as Record<string, string> | undefined,
-    tolerations: c.tolerations as V1Toleration[] | undefined,
-    affinity: req ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: req } } : (c.affinity as PlacementConstraints['affinity']),
-  };
+  return raw === undefined ? podConstraints(driver) : executorConstraintsCodec.parse(raw);
 }
 
 function toleratesTaint(t: V1Toleration, taint: V1Taint): boolean {
@@ -113,10 +75,10 @@ export function matchNodeSelector(sel: V1NodeSelector, node: V1Node): boolean {
 /** Why `node` cannot take a pod with these constraints, or null if it can. */
 export function nodeMismatch(node: V1Node, c: PlacementConstraints): string | null {
   const labels = node.metadata?.labels ?? {};
-  for (const [k, v] of Object.entries(c.nodeSelector ?? {})) {
+  for (const [k, v] of Object.entries(c.nodeSelector)) {
     if (labels[k] !== v) return `node selector ${k}=${v} does not match`;
   }
-  const required = c.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  const required = c.requiredNodeAffinity;
   if (required && !matchNodeSelector(required, node)) return 'required node affinity does not match';
   if (node.spec?.unschedulable && !tolerates(c.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) {
     return 'node is unschedulable';
@@ -130,5 +92,5 @@ export function nodeMismatch(node: V1Node, c: PlacementConstraints): string | nu
 
 /** A stable key for caching eligibility per constraint set. */
 export function constraintsKey(c: PlacementConstraints): string {
-  return JSON.stringify([c.nodeSelector ?? null, c.tolerations ?? null, c.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null]);
+  return JSON.stringify([c.nodeSelector, c.tolerations, c.requiredNodeAffinity ?? null]);
 }

@@ -7,10 +7,10 @@
 //   exist before any is placed.
 // Gang names are scoped by namespace.
 import type { V1Pod } from '@kubernetes/client-node';
-import { EXECUTOR_COUNT, GANG_MIN_AVAILABLE, GANG_NAME, SPARK_APP_SELECTOR, SPARK_ROLE } from './keys.js';
+import { minAvailableCodec } from '../contract/annotations.js';
+import type { GangKind, Role } from '../contract/gang-record.js';
+import { EXECUTOR_COUNT, GANG_MIN_AVAILABLE, GANG_NAME, SPARK_APP_SELECTOR, SPARK_ROLE } from '../contract/keys.js';
 
-export type GangKind = 'driver-led' | 'co-created';
-export type Role = 'driver' | 'executor' | 'member';
 
 export interface GangId {
   readonly namespace: string;
@@ -39,8 +39,8 @@ export function gangId(namespace: string, name: string): GangId {
 
 export function parseMinAvailable(labels: Record<string, string> | undefined): number {
   const raw = labels?.[GANG_MIN_AVAILABLE];
-  if (raw === undefined || !/^\d+$/.test(raw.trim())) return 0;
-  return Number(raw.trim());
+  const n = raw === undefined ? 0 : minAvailableCodec.parse(raw);
+  return n instanceof Error ? 0 : n;
 }
 
 export function isDriverLed(pod: V1Pod): boolean {

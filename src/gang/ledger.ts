@@ -9,12 +9,14 @@
 //      │                         │
 //      └──(ttl / driver gone / bind failed / time-out)──► released (removed)
 import type { V1Pod } from '@kubernetes/client-node';
+import type { ValueSource } from '../contract/annotations.js';
+import { GANG_RECORD_VERSION, type GangKind, type GangRecord } from '../contract/gang-record.js';
+import { GANG_ANNOTATION, SLOT_ANNOTATION } from '../contract/keys.js';
+import { formatUnits } from '../contract/resource-layers.js';
 import { parseResourceList, type ResourceList } from '../k8s/resources.js';
-import { gangId, type GangId, type GangKind } from './identity.js';
-import { GANG_ANNOTATION, SLOT_ANNOTATION } from './keys.js';
+import { gangId, type GangId } from './identity.js';
 import type { HoldListener, ReservationSource } from './capacity.js';
 import type { Placement } from './planner.js';
-import { formatResources, GANG_RECORD_VERSION, type GangRecord } from './record.js';
 
 export type GangState = 'planned' | 'reserved' | 'filled';
 export type ReleaseReason = 'filled' | 'timeout' | 'driver_deleted' | 'driver_failed' | 'bind_failed' | 'replanned';
@@ -43,6 +45,8 @@ export interface Gang {
   state: GangState;
   persisted: boolean;
   readonly slots: Slot[];
+  /** A driver-led gang: where N and the executor shape came from (shown in the gang record). */
+  readonly sources?: { readonly count: ValueSource; readonly resources: ValueSource };
 }
 
 export interface PlanInput {
@@ -52,6 +56,7 @@ export interface PlanInput {
   readonly createdAt: number;
   readonly timeoutMs: number;
   readonly slots: readonly Omit<Slot, 'assignedTo' | 'assignedUntil' | 'consumedBy'>[];
+  readonly sources?: { readonly count: ValueSource; readonly resources: ValueSource };
 }
 
 export interface Released {
@@ -154,6 +159,7 @@ export class Ledger implements ReservationSource {
       state: 'planned',
       persisted: false,
       slots: input.slots.map((s) => ({ ...s })),
+      ...(input.sources ? { sources: input.sources } : {}),
     };
     this.gangsByKey.set(gang.id.key, gang);
     for (const s of gang.slots) {
@@ -331,9 +337,10 @@ export class Ledger implements ReservationSource {
         role: s.role,
         node: s.node,
         ...(s.zone ? { zone: s.zone } : {}),
-        requests: formatResources(s.requests),
+        requests: formatUnits(s.requests),
         ...(s.podUid ? { pod: s.podUid } : {}),
       })),
+      ...(g.sources ? { sources: { ...g.sources } } : {}),
     };
   }
 
@@ -367,6 +374,7 @@ export class Ledger implements ReservationSource {
           createdAt: Date.parse(rec.createdAt),
           timeoutMs: rec.timeoutSeconds * 1000,
           slots: rec.slots.map((s) => ({ id: s.id, role: s.role, node: s.node, zone: s.zone, requests: parseResourceList(s.requests), podUid: s.pod })),
+          sources: rec.sources,
         },
         Date.parse(rec.plannedAt),
       );

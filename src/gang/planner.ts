@@ -16,7 +16,8 @@ import type { NumaRequirement } from '../numa/policy.js';
 import type { CapacityIndex } from './capacity.js';
 import type { PlacementConstraints } from './constraints.js';
 import { constraintsKey } from './constraints.js';
-import type { GangId, Role } from './identity.js';
+import type { Role } from '../contract/gang-record.js';
+import type { GangId } from './identity.js';
 import { perNodeText, plural, sameShape, shapeText } from './messages.js';
 import { demand, type FitResult, type Room } from './room.js';
 

@@ -1,7 +1,7 @@
 // Which pods must fit in one NUMA zone, and for which resources
 // (numa.scheduling.kubenexus.io/policy and /resources, DESIGN.md).
 import type { V1Pod } from '@kubernetes/client-node';
-import { NUMA_POLICY, NUMA_RESOURCES } from '../gang/keys.js';
+import { NUMA_POLICY, NUMA_RESOURCES } from '../contract/keys.js';
 
 /** The resources that must share one zone, or null when the pod asks for no NUMA alignment. */
 export type NumaRequirement = readonly string[] | null;

@@ -5,7 +5,7 @@
 // {name, resources: {resource: quantity}} giving each zone's capacity.
 import type { V1Node } from '@kubernetes/client-node';
 import { parseResourceList, type ResourceList } from '../k8s/resources.js';
-import { NUMA_TOPOLOGY } from '../gang/keys.js';
+import { NUMA_TOPOLOGY } from '../contract/keys.js';
 
 /** The subset of the NRT v1alpha2 object we read (noderesourcetopology-api types.go). */
 export interface NodeResourceTopology {

@@ -10,7 +10,7 @@ import { ApiError, type KubeClient } from '../k8s/client.js';
 import { createInformer, type Informer } from '../k8s/informer.js';
 import type { Metrics } from '../metrics/index.js';
 import type { ReadinessCheck } from '../ops/app.js';
-import { SPARK_APPLICATION_GROUP, SPARK_APPLICATION_VERSION, SPARK_ROLE } from './keys.js';
+import { SPARK_APPLICATION_GROUP, SPARK_APPLICATION_VERSION, SPARK_ROLE } from '../contract/keys.js';
 import type { SparkApplication } from './sparkapp.js';
 
 export interface WebhookCaches {

@@ -6,7 +6,7 @@
 // result is sanitised to a label value, and a label the pod already has wins.
 import type { V1Pod } from '@kubernetes/client-node';
 import { toLabelValue } from './sanitize.js';
-import { mainContainer, type SparkRole } from './spark.js';
+import { mainContainer, type SparkRole } from '../contract/spark-pod.js';
 
 const PLACEHOLDER = /\{(label|annotation|env):([^}]+)\}|\{namespace\}/g;
 

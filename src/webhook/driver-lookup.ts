@@ -7,7 +7,7 @@
 // exactly one cached driver in the namespace has it.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ObjectCache } from '../k8s/cache.js';
-import { SPARK_APP_SELECTOR } from './keys.js';
+import { SPARK_APP_SELECTOR } from '../contract/keys.js';
 
 export function findDriver(executor: V1Pod, namespace: string | undefined, drivers: ObjectCache<V1Pod> | undefined): V1Pod | undefined {
   if (!drivers || !namespace) return undefined;

@@ -1,61 +1,51 @@
-// What the driver must tell the extender about the executors it will
-// create: how many (N), what one of them requests, and where they may run.
+// What the driver can tell the extender about the executors it will create:
+// how many (N), what one of them requests, and where they may run. The
+// webhook records only what it knows at admission (issue 8); everything else
+// is left to the extender, which reads the driver's spark.properties.
 //
-// N, in order: the driver's gangplank.io/executor-count annotation; the
-// seed's min-available label on the driver (N = value - 1); the owning
-// SparkApplication (instances, or dynamic allocation's starting count); the
-// profile's executorInstances; Spark's default of 2.
-// Shape: the driver's gangplank.io/executor-resources annotation; else Spark's
-// rules (spark-resources.ts) over the SparkApplication's settings layered on
-// the profile's executorDefaults, passed through the profile's executor
-// template and overrides exactly as the executor pods will be.
-import type { V1Container, V1Pod } from '@kubernetes/client-node';
-import type { ExecutorShape, PodFragment, Profile } from '../config/index.js';
-import { formatQuantity } from '../k8s/quantity.js';
-import { podRequests } from '../k8s/resources.js';
-import { constraintsOf, formatConstraints, parseConstraints, sameConstraints, withDefaultTolerations } from './constraints.js';
-import { EXECUTOR_CONSTRAINTS, EXECUTOR_COUNT, EXECUTOR_RESOURCES, GANG_MIN_AVAILABLE, SPARK_EXECUTOR_CONTAINER } from './keys.js';
-import { mergeFragment, type Warn } from './merge.js';
+// N, first that applies (source in gangplank.io/executor-count-source):
+//   annotation        the driver's gangplank.io/executor-count (kept as written)
+//   min-available     the seeds' min-available label on the driver (N = value − 1)
+//   sparkapplication  the owning SparkApplication (instances, or dynamic allocation's starting count)
+//   spark-conf        spark-submit flags in the driver pod's own command (submit-args.ts)
+//   profile           the profile's executorInstances
+//   — otherwise nothing is written, and no min-available either.
+// Shape (gangplank.io/executor-resources-source): the driver's own annotation;
+// else Spark's rules (contract/spark-resources.ts) over the SparkApplication's
+// settings, over the visible Spark conf, over the profile's executorDefaults —
+// named after the most specific of them that says anything; then through the
+// profile's executor template and overrides exactly as the executor pods will
+// be (contract/resource-layers.ts, recorded in gangplank.io/executor-resource-layers
+// so the extender applies them to spark.properties too). Nothing known: nothing written.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { PodFragment, Profile } from '../config/index.js';
+import {
+  executorConstraintsCodec,
+  executorCountCodec,
+  executorCountSourceCodec,
+  executorResourcesCodec,
+  executorResourcesSourceCodec,
+  minAvailableCodec,
+  podConstraints,
+  type PlacementConstraints,
+  type ValueSource,
+} from '../contract/annotations.js';
+import { gangRecordCodec, reservedExecutors } from '../contract/gang-record.js';
+import { EXECUTOR_CONSTRAINTS, EXECUTOR_COUNT, EXECUTOR_COUNT_SOURCE, EXECUTOR_RESOURCES, EXECUTOR_RESOURCES_SOURCE, GANG_MIN_AVAILABLE, GANG_RECORD, SPARK_EXECUTOR_CONTAINER } from '../contract/keys.js';
+import { emptyLayers, executorPodUnits, type ExecutorResourceLayers, type ResourceLists } from '../contract/resource-layers.js';
+import { SparkConfError, type SparkConf } from '../contract/spark-conf.js';
+import { driverAppType, executorShapeConf, mainContainerIndex } from '../contract/spark-pod.js';
+import { appTypeOf, confSetsCount, confSetsShape, executorCount, sparkExecutorContainer } from '../contract/spark-resources.js';
+import type { ResourceList } from '../k8s/resources.js';
+import { sameConstraints, withDefaultTolerations } from './constraints.js';
+import { mainContainerResources, mergeFragment, type Warn } from './merge.js';
 import { clone } from './objects.js';
-import { executorRequests, formatResourceList, JVM_OVERHEAD_FACTOR, parseResourceListAnnotation, SparkConfError, type SparkConf } from './spark-resources.js';
-import { initialExecutors, isNonJvmApp, sparkApplicationConf, type SparkApplication } from './sparkapp.js';
-import { isNonJvmDriver } from './spark.js';
-
-/** Spark's default spark.executor.instances. */
-export const SPARK_DEFAULT_EXECUTORS = 2;
-
-export type CountSource = 'annotation' | 'min-available' | 'spark-application' | 'profile' | 'spark-default' | 'driver';
+import { sparkApplicationConf, sparkApplicationType, type SparkApplication } from './sparkapp.js';
+import { visibleSparkConf } from './submit-args.js';
 
 export interface ExecutorRoleSettings {
   readonly template?: PodFragment;
   readonly overrides?: PodFragment;
-}
-
-function parseCount(v: string | undefined, min: number): number | undefined {
-  if (v === undefined || !/^\d{1,6}$/.test(v)) return undefined;
-  const n = Number(v);
-  return n >= min ? n : undefined;
-}
-
-/** The profile's executorDefaults as the Spark configuration keys they stand for. */
-export function profileConf(d: ExecutorShape | undefined): Record<string, string> {
-  if (!d) return {};
-  const conf: Record<string, string> = { 'spark.executor.cores': String(d.cores), 'spark.executor.memory': d.memory };
-  if (d.requestCores !== undefined) conf['spark.kubernetes.executor.request.cores'] = d.requestCores;
-  if (d.memoryOverhead !== undefined) conf['spark.executor.memoryOverhead'] = d.memoryOverhead;
-  // The schema defaults the factor to 0.1, which cannot be told from "unset": 0.1 leaves
-  // Spark's own choice (0.1 JVM, 0.4 Python/R); any other value is explicit.
-  if (d.memoryOverheadFactor !== undefined && d.memoryOverheadFactor !== JVM_OVERHEAD_FACTOR) {
-    conf['spark.executor.memoryOverheadFactor'] = String(d.memoryOverheadFactor);
-  }
-  if (d.gpus > 0) {
-    const slash = d.gpuResource.lastIndexOf('/');
-    const vendor = slash > 0 ? d.gpuResource.slice(0, slash) : d.gpuResource;
-    const id = slash > 0 ? d.gpuResource.slice(slash + 1) : 'gpu';
-    conf[`spark.executor.resource.${id}.amount`] = String(d.gpus);
-    conf[`spark.executor.resource.${id}.vendor`] = vendor;
-  }
-  return conf;
 }
 
 export interface DriverPlanInput {
@@ -69,13 +59,52 @@ export interface DriverPlanInput {
   readonly warn: Warn;
 }
 
+export interface Known<T> {
+  readonly value: T;
+  readonly source: ValueSource;
+}
+
 export interface DriverPlan {
-  readonly count: number;
-  readonly countSource: CountSource;
-  /** JSON for gangplank.io/executor-resources, when it can be known. */
-  readonly resources?: string;
-  /** JSON for gangplank.io/executor-constraints, when executors differ from the driver. */
-  readonly constraints?: string;
+  /** N, when known. */
+  readonly count?: Known<number>;
+  /** One executor pod's requests in scheduler units, when known. */
+  readonly resources?: Known<ResourceList>;
+  /** What the profile does to executors' resources, when anything (and the shape is not the user's). */
+  readonly layers?: ExecutorResourceLayers;
+  /** The executors' constraints, when they differ from the driver's. */
+  readonly constraints?: PlacementConstraints;
+}
+
+/** A value on the pod with its source annotation (absent: the user's own, `annotation`). */
+function onPod<T>(
+  annotations: Record<string, string>,
+  key: string,
+  sourceKey: string,
+  parse: (s: string) => T | Error,
+  parseSource: (s: string) => ValueSource | Error,
+  warn: Warn,
+): Known<T> | undefined {
+  const raw = annotations[key];
+  if (raw === undefined) return undefined;
+  const value = parse(raw);
+  if (value instanceof Error) {
+    warn(`${value.message}; ignored`);
+    return undefined;
+  }
+  const rawSource = annotations[sourceKey];
+  const source = rawSource === undefined ? 'annotation' : parseSource(rawSource);
+  return { value, source: source instanceof Error ? 'annotation' : source };
+}
+
+/** Spark's rules over `conf`, or undefined (with a warning) when Spark would reject it. */
+function attempt<T>(warn: Warn, what: string, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof SparkConfError)) throw err;
+    warn(`cannot tell ${what}: ${err.message}`);
+    return undefined;
+  }
 }
 
 export function planDriver(input: DriverPlanInput): DriverPlan {
@@ -83,103 +112,101 @@ export function planDriver(input: DriverPlanInput): DriverPlan {
   const annotations = driver.metadata?.annotations ?? {};
   const labels = driver.metadata?.labels ?? {};
   const appConf: SparkConf = app ? sparkApplicationConf(app) : {};
+  const visible: SparkConf = visibleSparkConf(input.original);
 
-  let count: number | undefined;
-  let countSource: CountSource = 'spark-default';
-  const annotated = annotations[EXECUTOR_COUNT];
-  if (annotated !== undefined) {
-    count = parseCount(annotated, 0);
-    if (count === undefined) warn(`${EXECUTOR_COUNT}=${JSON.stringify(annotated)} is not a whole number; ignored`);
-    else countSource = 'annotation';
+  // ---- N ----
+  let count = onPod(annotations, EXECUTOR_COUNT, EXECUTOR_COUNT_SOURCE, (s) => executorCountCodec.parse(s), (s) => executorCountSourceCodec.parse(s), warn);
+  if (!count && labels[GANG_MIN_AVAILABLE] !== undefined) {
+    const min = minAvailableCodec.parse(labels[GANG_MIN_AVAILABLE]);
+    if (typeof min === 'number') count = { value: min - 1, source: 'min-available' };
   }
-  if (count === undefined && labels[GANG_MIN_AVAILABLE] !== undefined) {
-    const min = parseCount(labels[GANG_MIN_AVAILABLE], 1);
-    if (min !== undefined) {
-      count = min - 1;
-      countSource = 'min-available';
-    }
+  if (!count && confSetsCount(appConf)) {
+    const n = attempt(warn, 'the SparkApplication\'s executor count', () => executorCount(appConf).count);
+    if (n !== undefined) count = { value: n, source: 'sparkapplication' };
   }
-  if (count === undefined && app) {
-    count = initialExecutors(appConf);
-    if (count !== undefined) countSource = 'spark-application';
+  if (!count && confSetsCount(visible)) {
+    const n = attempt(warn, 'the executor count of the driver\'s spark-submit flags', () => executorCount(visible).count);
+    if (n !== undefined) count = { value: n, source: 'spark-conf' };
   }
-  if (count === undefined && profile?.executorInstances !== undefined) {
-    count = profile.executorInstances;
-    countSource = 'profile';
-  }
-  if (count === undefined) count = SPARK_DEFAULT_EXECUTORS;
+  if (!count && profile?.executorInstances !== undefined) count = { value: profile.executorInstances, source: 'profile' };
 
-  // The virtual executor: what the API server will admit when the driver creates one.
-  const base = app ? executorBaseFromApp(app) : constraintsOf(input.original);
+  // ---- the virtual executor: what the API server will admit when the driver creates one ----
+  const base = app ? executorBaseFromApp(app) : podConstraints(input.original);
   const virtual: V1Pod = {
     metadata: { labels: {}, annotations: {} },
     spec: {
       containers: [{ name: SPARK_EXECUTOR_CONTAINER }],
-      nodeSelector: base.nodeSelector,
+      nodeSelector: { ...base.nodeSelector },
       tolerations: withDefaultTolerations(base.tolerations),
       ...(base.requiredNodeAffinity ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: base.requiredNodeAffinity } } } : {}),
     },
   };
+  const quiet: Warn = () => {};
+  const layers: { template?: ResourceLists; overrides?: ResourceLists; containers?: ResourceLists[]; initContainers?: (ResourceLists & { restartPolicy?: string })[] } = {};
+  for (const mode of ['template', 'overrides'] as const) {
+    const fragment = input.executor[mode];
+    if (!fragment) continue;
+    const main = mainContainerResources(virtual, fragment, 'executor');
+    if (main) layers[mode] = main;
+    mergeFragment(virtual, clone(fragment), 'executor', mode, quiet);
+  }
+  const mainIdx = mainContainerIndex(virtual, 'executor');
+  const others = (virtual.spec?.containers ?? []).filter((_, i) => i !== mainIdx).map((c) => listsOf(c.resources));
+  if (others.some((r) => r.requests || r.limits)) layers.containers = others;
+  const inits = (virtual.spec?.initContainers ?? []).map((c) => ({ ...listsOf(c.resources), ...(c.restartPolicy === 'Always' ? { restartPolicy: 'Always' } : {}) }));
+  if (inits.some((r) => r.requests || r.limits)) layers.initContainers = inits;
 
-  let resources: string | undefined;
-  const given = annotations[EXECUTOR_RESOURCES];
-  if (given !== undefined && parseResourceListAnnotation(given) !== undefined) {
-    resources = given;
-  } else {
-    if (given !== undefined) warn(`${EXECUTOR_RESOURCES} is not a JSON map of quantities; recomputed`);
-    try {
-      const conf: SparkConf = { ...profileConf(profile?.executorDefaults), ...appConf };
-      const nonJvm = app ? isNonJvmApp(app) : isNonJvmDriver(input.original);
-      const requests = executorRequests(conf, nonJvm);
-      const main = (virtual.spec?.containers ?? [])[0] as V1Container;
-      // Spark sets the memory limit to the request, a cpu limit only from limit.cores, and extended resources both ways.
-      const limits: Record<string, string> = { memory: requests.memory as string };
-      for (const [k, v] of Object.entries(requests)) if (k !== 'cpu' && k !== 'memory') limits[k] = v;
-      const limitCores = conf['spark.kubernetes.executor.limit.cores'];
-      if (limitCores !== undefined) limits.cpu = limitCores;
-      main.resources = { requests: { ...requests }, limits };
-    } catch (err) {
-      if (!(err instanceof SparkConfError)) throw err;
-      warn(`cannot compute one executor's resources: ${err.message}`);
+  // ---- shape ----
+  let resources = onPod(annotations, EXECUTOR_RESOURCES, EXECUTOR_RESOURCES_SOURCE, (s) => executorResourcesCodec.parse(s), (s) => executorResourcesSourceCodec.parse(s), warn);
+  if (!resources) {
+    const source: ValueSource | undefined = confSetsShape(appConf)
+      ? 'sparkapplication'
+      : confSetsShape(visible)
+        ? 'spark-conf'
+        : profile?.executorDefaults || !emptyLayers(layers)
+          ? 'profile'
+          : undefined;
+    if (source) {
+      const conf: SparkConf = { ...executorShapeConf(profile?.executorDefaults), ...visible, ...appConf };
+      const hint = app ? sparkApplicationType(app) : driverAppType(input.original);
+      const units = attempt(warn, 'one executor\'s resources', () => executorPodUnits(sparkExecutorContainer(conf, appTypeOf(conf, hint)), layers));
+      if (units) resources = { value: units, source };
     }
   }
 
-  const quiet: Warn = () => {};
-  if (input.executor.template) mergeFragment(virtual, clone(input.executor.template), 'executor', 'template', quiet);
-  if (input.executor.overrides) mergeFragment(virtual, clone(input.executor.overrides), 'executor', 'overrides', quiet);
-
-  if (resources === undefined && virtual.spec?.containers?.[0]?.resources) {
-    const units = podRequests(virtual);
-    const list: Record<string, string> = {};
-    for (const [k, v] of Object.entries(units)) if (v > 0) list[k] = formatQuantity(k, v);
-    resources = formatResourceList(list);
-  }
-
-  let constraints: string | undefined;
+  // ---- constraints ----
+  let constraints: PlacementConstraints | undefined;
   const givenConstraints = annotations[EXECUTOR_CONSTRAINTS];
-  if (givenConstraints !== undefined && parseConstraints(givenConstraints) !== undefined) {
-    constraints = givenConstraints;
+  const given = givenConstraints === undefined ? undefined : executorConstraintsCodec.parse(givenConstraints);
+  if (given !== undefined && !(given instanceof Error)) {
+    constraints = given;
   } else {
-    if (givenConstraints !== undefined) warn(`${EXECUTOR_CONSTRAINTS} is not valid JSON constraints; recomputed`);
-    const executorSide = constraintsOf(virtual);
+    if (given instanceof Error) warn(`${given.message}; recomputed`);
+    const executorSide = podConstraints(virtual);
     // The API server adds the default NoExecute tolerations to the driver too (a pod shaped
     // outside the API, as in tests or dry tools, may not have them yet).
-    const driverSide = constraintsOf(driver);
-    driverSide.tolerations = withDefaultTolerations(driverSide.tolerations);
-    if (!sameConstraints(executorSide, driverSide)) constraints = formatConstraints(executorSide);
+    const driverSide = podConstraints(driver);
+    if (!sameConstraints(executorSide, { ...driverSide, tolerations: withDefaultTolerations(driverSide.tolerations) })) constraints = executorSide;
   }
-  return { count, countSource, resources, constraints };
+  const userShape = resources?.source === 'annotation';
+  return { count, resources, layers: !userShape && !emptyLayers(layers) ? layers : undefined, constraints };
 }
 
-function executorBaseFromApp(app: SparkApplication): ReturnType<typeof constraintsOf> {
+function listsOf(r: { requests?: Record<string, string>; limits?: Record<string, string> } | undefined): ResourceLists {
+  const out: { requests?: Record<string, string>; limits?: Record<string, string> } = {};
+  if (r?.requests && Object.keys(r.requests).length > 0) out.requests = { ...r.requests };
+  if (r?.limits && Object.keys(r.limits).length > 0) out.limits = { ...r.limits };
+  return out;
+}
+
+function executorBaseFromApp(app: SparkApplication): PlacementConstraints {
   const e = app.spec?.executor ?? {};
-  const out: ReturnType<typeof constraintsOf> = {
+  const req = e.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  return {
     nodeSelector: { ...(app.spec?.nodeSelector ?? {}), ...(e.nodeSelector ?? {}) },
     tolerations: [...(e.tolerations ?? [])],
+    ...(req ? { requiredNodeAffinity: req } : {}),
   };
-  const req = e.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (req) out.requiredNodeAffinity = req;
-  return out;
 }
 
 export interface ExecutorMinAvailableInput {
@@ -190,25 +217,41 @@ export interface ExecutorMinAvailableInput {
   readonly profile?: Profile;
 }
 
+export type MinAvailableSource = 'driver' | 'min-available' | 'sparkapplication' | 'profile';
+
 /**
- * min-available for an executor: its driver's (when the driver is in the
- * cache), else the executor's own label, else the SparkApplication's count,
- * else the profile's, else Spark's default; always 1 + N.
+ * min-available for an executor, 1 + N: N as its driver's plan has it (the
+ * extender's gang record, written when the driver was bound — executors
+ * come after), else as the driver states it, else the executor's own label,
+ * else the SparkApplication's count, else the profile's. Undefined when
+ * nothing tells: the label is then left as it is.
  */
-export function executorMinAvailable(input: ExecutorMinAvailableInput): { value: number; source: CountSource } {
+export function executorMinAvailable(input: ExecutorMinAvailableInput): { value: number; source: MinAvailableSource } | undefined {
   const { executor, driver, app, profile } = input;
   if (driver) {
-    const n = parseCount(driver.metadata?.annotations?.[EXECUTOR_COUNT], 0);
-    if (n !== undefined) return { value: n + 1, source: 'driver' };
-    const min = parseCount(driver.metadata?.labels?.[GANG_MIN_AVAILABLE], 1);
-    if (min !== undefined) return { value: min, source: 'driver' };
+    const raw = driver.metadata?.annotations?.[GANG_RECORD];
+    const record = raw === undefined ? undefined : gangRecordCodec.parse(raw);
+    if (record && !(record instanceof Error) && record.kind === 'driver-led') return { value: reservedExecutors(record) + 1, source: 'driver' };
+    const rawCount = driver.metadata?.annotations?.[EXECUTOR_COUNT];
+    const n = rawCount === undefined ? undefined : executorCountCodec.parse(rawCount);
+    if (typeof n === 'number') return { value: n + 1, source: 'driver' };
+    const rawMin = driver.metadata?.labels?.[GANG_MIN_AVAILABLE];
+    const min = rawMin === undefined ? undefined : minAvailableCodec.parse(rawMin);
+    if (typeof min === 'number') return { value: min, source: 'driver' };
   }
-  const own = parseCount(executor.metadata?.labels?.[GANG_MIN_AVAILABLE], 1);
-  if (own !== undefined) return { value: own, source: 'min-available' };
+  const rawOwn = executor.metadata?.labels?.[GANG_MIN_AVAILABLE];
+  const own = rawOwn === undefined ? undefined : minAvailableCodec.parse(rawOwn);
+  if (typeof own === 'number') return { value: own, source: 'min-available' };
   if (app) {
-    const n = initialExecutors(sparkApplicationConf(app));
-    if (n !== undefined) return { value: n + 1, source: 'spark-application' };
+    const conf = sparkApplicationConf(app);
+    if (confSetsCount(conf)) {
+      try {
+        return { value: executorCount(conf).count + 1, source: 'sparkapplication' };
+      } catch (err) {
+        if (!(err instanceof SparkConfError)) throw err;
+      }
+    }
   }
   if (profile?.executorInstances !== undefined) return { value: profile.executorInstances + 1, source: 'profile' };
-  return { value: SPARK_DEFAULT_EXECUTORS + 1, source: 'spark-default' };
+  return undefined;
 }

@@ -24,7 +24,7 @@
 // kept, else the derived name is used.
 import { createHash } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
-import { GANG_NAME } from './keys.js';
+import { GANG_NAME } from '../contract/keys.js';
 import { MAX_LABEL_VALUE, isValidLabelValue, toDnsLabel } from './sanitize.js';
 import type { SparkApplication } from './sparkapp.js';
 import type { SparkPod } from './spark.js';

@@ -14,10 +14,10 @@
 //   server fills in when the pod named none, so a template may replace them.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { PodFragment } from '../config/index.js';
-import { toSchedulerUnits } from '../k8s/quantity.js';
-import { DEFAULT_SCHEDULER, DEFAULT_SERVICE_ACCOUNT } from './keys.js';
+import { DEFAULT_SCHEDULER, DEFAULT_SERVICE_ACCOUNT } from '../contract/keys.js';
+import { mergeResourceLists, type ResourceLists } from '../contract/resource-layers.js';
+import { mainContainerIndex, type SparkRole } from '../contract/spark-pod.js';
 import { clone, deepDefault, deepOverride, isObj, unionList, type Obj } from './objects.js';
-import { mainContainerIndex, type SparkRole } from './spark.js';
 
 export type Mode = 'template' | 'overrides';
 export type Warn = (message: string) => void;
@@ -63,61 +63,19 @@ const byName = (o: Obj): string | undefined => (typeof o.name === 'string' ? o.n
 const portKey = (o: Obj): string | undefined =>
   typeof o.name === 'string' ? `name:${o.name}` : o.containerPort !== undefined ? `port:${String(o.containerPort)}/${String(o.protocol ?? 'TCP')}` : undefined;
 
-function units(resource: string, q: unknown): number | undefined {
-  if (typeof q !== 'string' && typeof q !== 'number') return undefined;
-  try {
-    return toSchedulerUnits(resource, q);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Resources: a template adds absent requests and limits only where they keep
- * request ≤ limit; overrides set them, and where an override leaves a
- * request above its limit the side the override did not set gives way.
- */
+/** Resources, key by key (the rule is contract/resource-layers.ts, shared with the extender). */
 function mergeResources(container: Obj, src: unknown, mode: Mode, warn: Warn): void {
   if (!isObj(src)) return;
   const res = ensureObj(container, 'resources');
-  const requests = isObj(res.requests) ? res.requests : {};
-  const limits = isObj(res.limits) ? res.limits : {};
-  const srcRequests = isObj(src.requests) ? src.requests : {};
-  const srcLimits = isObj(src.limits) ? src.limits : {};
-  const name = String(container.name ?? '');
-  if (mode === 'template') {
-    for (const [k, v] of Object.entries(srcRequests)) {
-      if (requests[k] !== undefined) continue;
-      const lim = units(k, limits[k]);
-      const u = units(k, v);
-      if (lim !== undefined && u !== undefined && u > lim) warn(`template request ${k}=${String(v)} above container ${name}'s limit; not applied`);
-      else requests[k] = v;
-    }
-    for (const [k, v] of Object.entries(srcLimits)) {
-      if (limits[k] !== undefined) continue;
-      const req = units(k, requests[k]);
-      const u = units(k, v);
-      if (req !== undefined && u !== undefined && u < req) warn(`template limit ${k}=${String(v)} below container ${name}'s request; not applied`);
-      else limits[k] = v;
-    }
-  } else {
-    Object.assign(requests, clone(srcRequests));
-    Object.assign(limits, clone(srcLimits));
-    for (const k of Object.keys({ ...requests, ...limits })) {
-      const r = units(k, requests[k]);
-      const l = units(k, limits[k]);
-      if (r === undefined || l === undefined || r <= l) continue;
-      if (k in srcLimits && !(k in srcRequests)) {
-        warn(`profile limits container ${name} ${k} to ${String(limits[k])}; request lowered from ${String(requests[k])}`);
-        requests[k] = limits[k];
-      } else {
-        warn(`profile requests container ${name} ${k}=${String(requests[k])}; limit raised from ${String(limits[k])}`);
-        limits[k] = requests[k];
-      }
-    }
-  }
-  if (Object.keys(requests).length > 0) res.requests = requests;
-  if (Object.keys(limits).length > 0) res.limits = limits;
+  const merged = mergeResourceLists(
+    { requests: isObj(res.requests) ? res.requests : {}, limits: isObj(res.limits) ? res.limits : {} },
+    { requests: clone(src.requests), limits: clone(src.limits) },
+    mode,
+    String(container.name ?? ''),
+    warn,
+  );
+  if (Object.keys(merged.requests).length > 0) res.requests = merged.requests;
+  if (Object.keys(merged.limits).length > 0) res.limits = merged.limits;
   if (Object.keys(res).length === 0) delete container.resources;
 }
 
@@ -146,28 +104,56 @@ function mergeContainer(target: Obj, src: Obj, mode: Mode, warn: Warn): void {
   else deepOverride(target, rest);
 }
 
+/**
+ * Where each container of a fragment goes in `containers`: an index to merge
+ * into, 'add' (a new named container) or 'skip' (unnamed and unmatched).
+ * Spark's rule for templates: a container that names none of the pod's goes
+ * to the main container (when no fragment container names it).
+ */
+function assignContainers(containers: readonly Obj[], srcs: readonly Obj[], mainIdx: number, allowMain: boolean): (number | 'add' | 'skip')[] {
+  const names = new Set(containers.map(byName));
+  const mainNamed = mainIdx >= 0 && srcs.some((s) => s.name === containers[mainIdx]?.name);
+  let mainFree = allowMain && mainIdx >= 0 && !mainNamed;
+  return srcs.map((s) => {
+    const i = typeof s.name === 'string' ? containers.findIndex((c) => c.name === s.name) : -1;
+    if (i >= 0) return i;
+    if (mainFree && !(typeof s.name === 'string' && names.has(s.name))) {
+      mainFree = false;
+      return mainIdx;
+    }
+    return typeof s.name === 'string' && s.name !== '' ? 'add' : 'skip';
+  });
+}
+
 function mergeContainers(spec: Obj, key: 'containers' | 'initContainers', src: unknown, mode: Mode, mainIdx: number, warn: Warn): void {
   if (!Array.isArray(src)) return;
   const containers = Array.isArray(spec[key]) ? (spec[key] as Obj[]) : [];
   const srcs = src.filter(isObj);
-  const names = new Set(containers.map(byName));
-  // Spark's rule for templates: a container that names none of the pod's goes to the main container.
-  const mainNamed = mainIdx >= 0 && srcs.some((s) => s.name === containers[mainIdx]?.name);
-  let mainFree = key === 'containers' && mainIdx >= 0 && !mainNamed;
-  for (const s of srcs) {
-    const i = typeof s.name === 'string' ? containers.findIndex((c) => c.name === s.name) : -1;
-    if (i >= 0) {
-      mergeContainer(containers[i] as Obj, s, mode, warn);
-    } else if (mainFree && !(typeof s.name === 'string' && names.has(s.name))) {
-      mergeContainer(containers[mainIdx] as Obj, s, mode, warn);
-      mainFree = false;
-    } else if (typeof s.name === 'string' && s.name !== '') {
-      containers.push(clone(s));
-    } else {
-      warn(`a ${key === 'containers' ? 'container' : 'init container'} in the profile has no name and matches none; not added`);
-    }
-  }
+  const targets = assignContainers(containers, srcs, mainIdx, key === 'containers');
+  srcs.forEach((s, n) => {
+    const t = targets[n];
+    if (typeof t === 'number') mergeContainer(containers[t] as Obj, s, mode, warn);
+    else if (t === 'add') containers.push(clone(s));
+    else warn(`a ${key === 'containers' ? 'container' : 'init container'} in the profile has no name and matches none; not added`);
+  });
   spec[key] = containers;
+}
+
+/** The resources of the fragment container mergeFragment would merge into the pod's main container, if any. */
+export function mainContainerResources(pod: V1Pod, fragment: PodFragment, role: SparkRole): ResourceLists | undefined {
+  const src = isObj(fragment.spec) ? fragment.spec.containers : undefined;
+  if (!Array.isArray(src)) return undefined;
+  const containers = (pod.spec?.containers ?? []) as unknown as Obj[];
+  const mainIdx = mainContainerIndex(pod, role);
+  const srcs = src.filter(isObj);
+  const targets = assignContainers(containers, srcs, mainIdx, true);
+  const n = targets.indexOf(mainIdx);
+  const res = n >= 0 ? (srcs[n] as Obj).resources : undefined;
+  if (!isObj(res)) return undefined;
+  const out: { requests?: Record<string, string>; limits?: Record<string, string> } = {};
+  if (isObj(res.requests) && Object.keys(res.requests).length > 0) out.requests = res.requests as Record<string, string>;
+  if (isObj(res.limits) && Object.keys(res.limits).length > 0) out.limits = res.limits as Record<string, string>;
+  return out.requests || out.limits ? out : undefined;
 }
 
 /** Apply a template (mode 'template') or overrides (mode 'overrides') to `pod` in place. */

@@ -10,12 +10,32 @@ import type { Config, Profile } from '../config/index.js';
 import type { ObjectCache } from '../k8s/cache.js';
 import { applyContextLabels } from './context-labels.js';
 import { findDriver } from './driver-lookup.js';
-import { executorMinAvailable, planDriver, type CountSource } from './executors.js';
+import {
+  executorConstraintsCodec,
+  executorCountCodec,
+  executorCountSourceCodec,
+  executorResourceLayersCodec,
+  executorResourcesCodec,
+  executorResourcesSourceCodec,
+  timeoutSecondsCodec,
+  type ValueSource,
+} from '../contract/annotations.js';
+import {
+  EXECUTOR_CONSTRAINTS,
+  EXECUTOR_COUNT,
+  EXECUTOR_COUNT_SOURCE,
+  EXECUTOR_RESOURCE_LAYERS,
+  EXECUTOR_RESOURCES,
+  EXECUTOR_RESOURCES_SOURCE,
+  GANG_MIN_AVAILABLE,
+  GANG_NAME,
+  GANG_TIMEOUT,
+} from '../contract/keys.js';
+import { executorMinAvailable, planDriver, type MinAvailableSource } from './executors.js';
 import { decideGangName } from './gang-identity.js';
-import { EXECUTOR_CONSTRAINTS, EXECUTOR_COUNT, EXECUTOR_RESOURCES, GANG_MIN_AVAILABLE, GANG_NAME, GANG_TIMEOUT } from './keys.js';
 import { mergeFragment, type Warn } from './merge.js';
 import { applyNuma } from './numa.js';
-import { clone } from './objects.js';
+import { clone, deepEqual } from './objects.js';
 import { matchProfile } from './profiles.js';
 import { applySchedulerName } from './scheduler.js';
 import { detectSpark, type SparkPod } from './spark.js';
@@ -41,7 +61,8 @@ export interface MutateResult {
   /** Undefined when the pod is not a Spark driver or executor (left untouched). */
   readonly spark?: SparkPod;
   readonly profile?: string;
-  readonly gang?: { name: string; minAvailable: number; countSource: CountSource };
+  /** The gang identity written; minAvailable and countSource are absent when N is left to the extender. */
+  readonly gang?: { name: string; minAvailable?: number; countSource?: ValueSource | MinAvailableSource };
 }
 
 export function mutate(original: V1Pod, ctx: MutateContext): MutateResult {
@@ -78,8 +99,8 @@ export function mutate(original: V1Pod, ctx: MutateContext): MutateResult {
     if (decision.correction) warn(decision.correction);
     labels[GANG_NAME] = decision.name;
 
-    let minAvailable: number;
-    let countSource: CountSource;
+    let minAvailable: number | undefined;
+    let countSource: ValueSource | MinAvailableSource | undefined;
     if (spark.role === 'driver') {
       const executorTemplate = ctx.templates.template(profile?.executor, namespace);
       const plan = planDriver({
@@ -90,26 +111,51 @@ export function mutate(original: V1Pod, ctx: MutateContext): MutateResult {
         app,
         warn,
       });
-      minAvailable = plan.count + 1;
-      countSource = plan.countSource;
-      annotations[EXECUTOR_COUNT] = String(plan.count);
-      if (plan.resources !== undefined) annotations[EXECUTOR_RESOURCES] = plan.resources;
-      if (plan.constraints !== undefined) annotations[EXECUTOR_CONSTRAINTS] = plan.constraints;
-      // The profile's reservation time-out, unless the user set one on the pod.
-      if (profile?.gangTimeoutSeconds !== undefined && annotations[GANG_TIMEOUT] === undefined) {
-        annotations[GANG_TIMEOUT] = String(profile.gangTimeoutSeconds);
+      // Only what is known is written: a valid value on the pod keeps its text, a malformed one goes.
+      const put = <T>(key: string, value: T | undefined, codec: { format(v: T): string; parse(s: string): T | Error }): void => {
+        if (value === undefined) {
+          delete annotations[key];
+          return;
+        }
+        const existing = annotations[key];
+        const parsed = existing === undefined ? undefined : codec.parse(existing);
+        if (parsed === undefined || parsed instanceof Error || !deepEqual(parsed, value)) annotations[key] = codec.format(value);
+      };
+      put(EXECUTOR_COUNT, plan.count?.value, executorCountCodec);
+      put(EXECUTOR_COUNT_SOURCE, plan.count?.source, executorCountSourceCodec);
+      put(EXECUTOR_RESOURCES, plan.resources?.value, executorResourcesCodec);
+      put(EXECUTOR_RESOURCES_SOURCE, plan.resources?.source, executorResourcesSourceCodec);
+      put(EXECUTOR_RESOURCE_LAYERS, plan.layers, executorResourceLayersCodec);
+      put(EXECUTOR_CONSTRAINTS, plan.constraints, executorConstraintsCodec);
+      if (plan.count) {
+        minAvailable = plan.count.value + 1;
+        countSource = plan.count.source;
+      }
+      // The profile's reservation time-out, unless the user set a valid one on the pod.
+      const timeout = annotations[GANG_TIMEOUT];
+      if (timeout !== undefined && timeoutSecondsCodec.parse(timeout) instanceof Error) {
+        warn(`${GANG_TIMEOUT}=${JSON.stringify(timeout)} is not a whole number of seconds (1..${365 * 24 * 3600}); the configured time-out applies`);
+      }
+      if (profile?.gangTimeoutSeconds !== undefined && timeout === undefined) {
+        annotations[GANG_TIMEOUT] = timeoutSecondsCodec.format(profile.gangTimeoutSeconds);
       }
     } else {
       const m = executorMinAvailable({ executor: original, driver, app, profile });
-      minAvailable = m.value;
-      countSource = m.source;
+      minAvailable = m?.value;
+      countSource = m?.source;
     }
     const current = labels[GANG_MIN_AVAILABLE];
-    if (current !== undefined && current !== String(minAvailable)) {
-      warn(`${GANG_MIN_AVAILABLE} ${current} corrected to ${minAvailable} (1 driver + ${minAvailable - 1} executors, from ${countSource})`);
+    if (minAvailable !== undefined) {
+      if (current !== undefined && current !== String(minAvailable)) {
+        warn(`${GANG_MIN_AVAILABLE} ${current} corrected to ${minAvailable} (1 driver + ${minAvailable - 1} executors, from ${countSource})`);
+      }
+      labels[GANG_MIN_AVAILABLE] = String(minAvailable);
+    } else if (spark.role === 'driver' && current !== undefined) {
+      // Not a whole number ≥ 1 (a valid one would have given N): the extender could not use it.
+      warn(`${GANG_MIN_AVAILABLE} ${JSON.stringify(current)} is not a member count; removed, the extender counts the executors from the driver's spark.properties`);
+      delete labels[GANG_MIN_AVAILABLE];
     }
-    labels[GANG_MIN_AVAILABLE] = String(minAvailable);
-    gang = { name: decision.name, minAvailable, countSource };
+    gang = { name: decision.name, ...(minAvailable !== undefined ? { minAvailable, countSource } : {}) };
   }
   return { pod, warnings, spark, profile: profile?.name, gang };
 }

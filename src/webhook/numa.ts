@@ -2,7 +2,7 @@
 // already says wins: a user who wrote the annotations meant them.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { NumaSettings } from '../config/index.js';
-import { NUMA_POLICY, NUMA_RESOURCES } from './keys.js';
+import { NUMA_POLICY, NUMA_RESOURCES } from '../contract/keys.js';
 
 export function applyNuma(pod: V1Pod, numa: NumaSettings | undefined): void {
   if (!numa) return;

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { WebhookConfig } from '../config/index.js';
 import type { AdmissionRequest, AdmissionResponse } from '../k8s/wire.js';
 import { mutate, WARNING_PREFIX, type MutateContext } from './mutate.js';
-import type { SparkRole } from './spark.js';
+import type { SparkRole } from '../contract/spark-pod.js';
 
 export type Outcome = 'patched' | 'unchanged' | 'skipped' | 'denied' | 'error';
 

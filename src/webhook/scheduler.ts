@@ -4,7 +4,7 @@
 // kubenexus-scheduler) are switched too. Any other name is a deliberate
 // choice and is kept, with a warning, since Gangplank then cannot gang it.
 import type { V1Pod } from '@kubernetes/client-node';
-import { DEFAULT_SCHEDULER } from './keys.js';
+import { DEFAULT_SCHEDULER } from '../contract/keys.js';
 import type { Warn } from './merge.js';
 
 export function applySchedulerName(pod: V1Pod, schedulerName: string, aliases: readonly string[], warn: Warn): void {

@@ -3,7 +3,7 @@
 // (Spark 3.4+) spark-app-name; spark-operator adds sparkoperator.k8s.io/*
 // through spark.kubernetes.{driver,executor}.label.*; Kyuubi adds
 // kyuubi-unique-tag. Anything else is not ours and is left untouched.
-import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import {
   KYUUBI_UNIQUE_TAG,
   OPERATOR_APP_NAME,
@@ -14,9 +14,8 @@ import {
   SPARK_DRIVER_CONTAINER,
   SPARK_EXECUTOR_CONTAINER,
   SPARK_ROLE,
-} from './keys.js';
-
-export type SparkRole = 'driver' | 'executor';
+} from '../contract/keys.js';
+import type { SparkRole } from '../contract/spark-pod.js';
 export type Launcher = 'spark-operator' | 'kyuubi' | 'spark-submit';
 
 export interface SparkPod {
@@ -75,31 +74,4 @@ export function detectSpark(pod: V1Pod): SparkPod | undefined {
     submissionId: nonEmpty(labels[OPERATOR_SUBMISSION_ID]),
     kyuubiTag,
   };
-}
-
-/**
- * Spark's main container: the one named as Spark names it, else the first
- * (Spark's own rule when a pod template does not name the container).
- */
-export function mainContainerIndex(pod: V1Pod, role: SparkRole): number {
-  const containers = pod.spec?.containers ?? [];
-  const wanted = role === 'driver' ? SPARK_DRIVER_CONTAINER : SPARK_EXECUTOR_CONTAINER;
-  const i = containers.findIndex((c) => c.name === wanted);
-  return i >= 0 ? i : containers.length > 0 ? 0 : -1;
-}
-
-export function mainContainer(pod: V1Pod, role: SparkRole): V1Container | undefined {
-  const i = mainContainerIndex(pod, role);
-  return i >= 0 ? pod.spec?.containers?.[i] : undefined;
-}
-
-/**
- * True when the driver runs a Python or R application: Spark's driver then
- * runs PythonRunner/RRunner, and the default memory overhead factor is 0.4
- * instead of 0.1 (Spark's NON_JVM_MEMORY_OVERHEAD_FACTOR).
- */
-export function isNonJvmDriver(pod: V1Pod): boolean {
-  const c = mainContainer(pod, 'driver');
-  const args = [...(c?.args ?? []), ...(c?.command ?? [])];
-  return args.some((a) => a === 'org.apache.spark.deploy.PythonRunner' || a === 'org.apache.spark.deploy.RRunner');
 }

@@ -3,9 +3,10 @@
 // executors' placement. Only the fields used here are typed; the object comes
 // from an informer cache as plain JSON.
 import type { V1Affinity, V1Pod, V1Toleration } from '@kubernetes/client-node';
+import { OPERATOR_APP_NAME } from '../contract/keys.js';
+import type { SparkConf } from '../contract/spark-conf.js';
+import { K, type AppType } from '../contract/spark-resources.js';
 import type { ObjectCache } from '../k8s/cache.js';
-import { OPERATOR_APP_NAME } from './keys.js';
-import type { SparkConf } from './spark-resources.js';
 
 export interface SparkApplicationPodSpec {
   cores?: number;
@@ -52,10 +53,10 @@ export function owningSparkApplication(pod: V1Pod, namespace: string | undefined
   return app;
 }
 
-/** True for Python and R applications (Spark's non-JVM overhead factor applies). */
-export function isNonJvmApp(app: SparkApplication): boolean {
+/** The application type (spec.type): Python and R get Spark's non-JVM overhead factor. */
+export function sparkApplicationType(app: SparkApplication): AppType {
   const t = app.spec?.type?.toLowerCase();
-  return t === 'python' || t === 'r';
+  return t === 'python' ? 'python' : t === 'r' ? 'r' : 'java';
 }
 
 /**
@@ -63,48 +64,28 @@ export function isNonJvmApp(app: SparkApplication): boolean {
  * operator turns typed fields into --conf flags after spec.sparkConf, so the
  * typed fields win.
  */
-export function sparkApplicationConf(app: SparkApplication): Record<string, string> {
+export function sparkApplicationConf(app: SparkApplication): SparkConf {
   const spec = app.spec ?? {};
   const conf: Record<string, string> = { ...(spec.sparkConf ?? {}) };
   const e = spec.executor ?? {};
-  if (e.instances !== undefined) conf['spark.executor.instances'] = String(e.instances);
-  if (e.cores !== undefined) conf['spark.executor.cores'] = String(e.cores);
-  if (e.coreRequest !== undefined) conf['spark.kubernetes.executor.request.cores'] = e.coreRequest;
-  if (e.memory !== undefined) conf['spark.executor.memory'] = e.memory;
-  if (e.memoryOverhead !== undefined) conf['spark.executor.memoryOverhead'] = e.memoryOverhead;
-  if (spec.memoryOverheadFactor !== undefined) conf['spark.kubernetes.memoryOverheadFactor'] = spec.memoryOverheadFactor;
+  if (e.instances !== undefined) conf[K.instances] = String(e.instances);
+  if (e.cores !== undefined) conf[K.cores] = String(e.cores);
+  if (e.coreRequest !== undefined) conf[K.requestCores] = e.coreRequest;
+  if (e.coreLimit !== undefined) conf[K.limitCores] = e.coreLimit;
+  if (e.memory !== undefined) conf[K.memory] = e.memory;
+  if (e.memoryOverhead !== undefined) conf[K.memoryOverhead] = e.memoryOverhead;
+  if (spec.memoryOverheadFactor !== undefined) conf[K.kubernetesFactor] = spec.memoryOverheadFactor;
   if (e.gpu?.name && e.gpu.quantity !== undefined) {
     const slash = e.gpu.name.lastIndexOf('/');
     const vendor = slash > 0 ? e.gpu.name.slice(0, slash) : e.gpu.name;
     const id = slash > 0 ? e.gpu.name.slice(slash + 1) : 'gpu';
-    conf[`spark.executor.resource.${id}.amount`] = String(e.gpu.quantity);
-    conf[`spark.executor.resource.${id}.vendor`] = vendor;
+    conf[`${K.resourcePrefix}${id}.amount`] = String(e.gpu.quantity);
+    conf[`${K.resourcePrefix}${id}.vendor`] = vendor;
   }
   const da = spec.dynamicAllocation;
-  if (da?.enabled !== undefined) conf['spark.dynamicAllocation.enabled'] = String(da.enabled);
-  if (da?.initialExecutors !== undefined) conf['spark.dynamicAllocation.initialExecutors'] = String(da.initialExecutors);
-  if (da?.minExecutors !== undefined) conf['spark.dynamicAllocation.minExecutors'] = String(da.minExecutors);
+  if (da?.enabled !== undefined) conf[K.dynamic] = String(da.enabled);
+  if (da?.initialExecutors !== undefined) conf[K.initialExecutors] = String(da.initialExecutors);
+  if (da?.minExecutors !== undefined) conf[K.minExecutors] = String(da.minExecutors);
+  if (da?.maxExecutors !== undefined) conf[K.maxExecutors] = String(da.maxExecutors);
   return conf;
-}
-
-/**
- * Executors Spark starts with: spark.executor.instances, or under dynamic
- * allocation the largest of min, initial and instances (Spark's
- * Utils.getDynamicAllocationInitialExecutors). Undefined when the conf says nothing.
- */
-export function initialExecutors(conf: SparkConf): number | undefined {
-  const num = (k: string): number | undefined => {
-    const v = conf[k];
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    return Number.isInteger(n) && n >= 0 ? n : undefined;
-  };
-  const instances = num('spark.executor.instances');
-  if (conf['spark.dynamicAllocation.enabled'] === 'true') {
-    const vals = [num('spark.dynamicAllocation.minExecutors'), num('spark.dynamicAllocation.initialExecutors'), instances].filter(
-      (n): n is number => n !== undefined,
-    );
-    return vals.length > 0 ? Math.max(...vals) : 0;
-  }
-  return instances;
 }

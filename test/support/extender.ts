@@ -5,7 +5,7 @@ import { configSchema } from '../../src/config/schema.js';
 import { StaticCache } from '../../src/k8s/cache.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import type { GangConfig } from '../../src/gang/admit.js';
-import type { GangRecord } from '../../src/gang/record.js';
+import type { GangRecord } from '../../src/contract/gang-record.js';
 import { ExtenderState, type Binder, type GangEvent } from '../../src/extender/state.js';
 import type { NodeResourceTopology } from '../../src/numa/topology.js';
 

@@ -7,7 +7,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { podUsage } from '../../gang/capacity.js';
 import { membership } from '../../gang/identity.js';
-import { GANG_ANNOTATION, NUMA_ZONE, SLOT_ANNOTATION } from '../../gang/keys.js';
+import { GANG_ANNOTATION, NUMA_ZONE, SLOT_ANNOTATION } from '../../contract/keys.js';
 import { Room } from '../../gang/room.js';
 import type { ExtenderBindingArgs, ExtenderBindingResult } from '../../k8s/wire.js';
 import { zoneFits } from '../../numa/fit.js';

@@ -76,7 +76,7 @@ describe('POST /filter', () => {
     const body = r.json as { NodeNames: string[]; FailedAndUnresolvableNodes: Record<string, string> };
     expect(r.status).toBe(200);
     expect(body.NodeNames).toEqual([]);
-    expect(body.FailedAndUnresolvableNodes.n1).toBe('gang spark/spark-pi: driver + 5 executors need 6 × {cpu 1, memory 1408Mi}; only 3 executors fit (n2: 2, n1: 1)');
+    expect(body.FailedAndUnresolvableNodes.n1).toBe('gang spark/spark-pi: driver + 5 executors need 6 × {cpu 1, memory 1408Mi}; only 3 executors fit (n2: 2, n1: 1) — N from min-available, executor shape from annotation');
     const metrics = await ts.state.metrics.registry.getSingleMetricAsString('gangplank_filter_outcomes_total');
     expect(metrics).toMatch(/reason="DoesNotFit"} 1/);
   });

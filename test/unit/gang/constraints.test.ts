@@ -6,9 +6,12 @@ import { makePod } from '../../support/pod.js';
 const gpuNode = makeNode('g1').label('pool', 'gpu').label('gen', '5').taint({ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }).obj();
 const tolerateGpu = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];
 const affinity = (op: string, key: string, values?: string[]): PlacementConstraints => ({
+  nodeSelector: {},
   tolerations: tolerateGpu,
-  affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key, operator: op, values }] }] } } },
+  requiredNodeAffinity: { nodeSelectorTerms: [{ matchExpressions: [{ key, operator: op, values }] }] },
 });
+/** Constraints with the parts a row leaves out empty. */
+const c = (partial: Partial<PlacementConstraints>): PlacementConstraints => ({ nodeSelector: {}, tolerations: [], ...partial });
 
 describe('node constraint matcher', () => {
   it.each([
@@ -29,41 +32,38 @@ describe('node constraint matcher', () => {
     { name: 'Gt equal fails', c: affinity('Gt', 'gen', ['5']), want: /affinity/ },
     { name: 'Lt', c: affinity('Lt', 'gen', ['6']), want: null },
     { name: 'Lt on non-integer fails', c: affinity('Lt', 'pool', ['6']), want: /affinity/ },
-  ])('$name', ({ c, want }) => {
-    const got = nodeMismatch(gpuNode, c as PlacementConstraints);
+  ])('$name', ({ c: row, want }) => {
+    const got = nodeMismatch(gpuNode, 'requiredNodeAffinity' in row ? (row as PlacementConstraints) : c(row as Partial<PlacementConstraints>));
     if (want === null) expect(got).toBeNull();
     else expect(got).toMatch(want);
   });
 
   it('terms are ORed, expressions ANDed, matchFields by name', () => {
-    const c: PlacementConstraints = {
+    const terms: PlacementConstraints = {
+      nodeSelector: {},
       tolerations: tolerateGpu,
-      affinity: {
-        nodeAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [
-              { matchExpressions: [{ key: 'pool', operator: 'In', values: ['gpu'] }, { key: 'gen', operator: 'In', values: ['4'] }] },
-              { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['g1'] }] },
-            ],
-          },
-        },
+      requiredNodeAffinity: {
+        nodeSelectorTerms: [
+          { matchExpressions: [{ key: 'pool', operator: 'In', values: ['gpu'] }, { key: 'gen', operator: 'In', values: ['4'] }] },
+          { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['g1'] }] },
+        ],
       },
     };
-    expect(nodeMismatch(gpuNode, c)).toBeNull();
-    expect(nodeMismatch(makeNode('g2').label('pool', 'gpu').obj(), c)).toMatch(/affinity/);
+    expect(nodeMismatch(gpuNode, terms)).toBeNull();
+    expect(nodeMismatch(makeNode('g2').label('pool', 'gpu').obj(), terms)).toMatch(/affinity/);
   });
 
   it('an unschedulable node needs the unschedulable toleration; PreferNoSchedule never blocks', () => {
     const n = makeNode('n').unschedulable().taint({ key: 'soft', effect: 'PreferNoSchedule' }).obj();
-    expect(nodeMismatch(n, {})).toBe('node is unschedulable');
-    expect(nodeMismatch(n, { tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }] })).toBeNull();
+    expect(nodeMismatch(n, c({}))).toBe('node is unschedulable');
+    expect(nodeMismatch(n, c({ tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }] }))).toBeNull();
   });
 });
 
 describe('executor constraints', () => {
   it('default to the driver own nodeSelector, tolerations and required affinity', () => {
     const d = makePod('d').nodeSelector({ pool: 'spark' }).toleration({ key: 'spark', operator: 'Exists' }).obj();
-    expect(executorConstraints(d)).toEqual({ nodeSelector: { pool: 'spark' }, tolerations: [{ key: 'spark', operator: 'Exists' }], affinity: undefined });
+    expect(executorConstraints(d)).toEqual({ nodeSelector: { pool: 'spark' }, tolerations: [{ key: 'spark', operator: 'Exists' }] });
   });
 
   it('come from the webhook annotation when present (requiredNodeAffinity form)', () => {
@@ -71,9 +71,9 @@ describe('executor constraints', () => {
       .nodeSelector({ pool: 'driver' })
       .annotation('gangplank.io/executor-constraints', JSON.stringify({ nodeSelector: { pool: 'gpu' }, tolerations: tolerateGpu, requiredNodeAffinity: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'gen', operator: 'Gt', values: ['4'] }] }] } }))
       .obj();
-    const c = executorConstraints(d) as PlacementConstraints;
-    expect(c.nodeSelector).toEqual({ pool: 'gpu' });
-    expect(nodeMismatch(gpuNode, c)).toBeNull();
+    const got = executorConstraints(d) as PlacementConstraints;
+    expect(got.nodeSelector).toEqual({ pool: 'gpu' });
+    expect(nodeMismatch(gpuNode, got)).toBeNull();
   });
 
   it('a malformed annotation is an error', () => {

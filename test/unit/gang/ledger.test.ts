@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { CapacityIndex } from '../../../src/gang/capacity.js';
 import { gangId } from '../../../src/gang/identity.js';
 import { Ledger, type PlanInput } from '../../../src/gang/ledger.js';
-import { parseGangRecord } from '../../../src/gang/record.js';
+import { gangRecordCodec } from '../../../src/contract/gang-record.js';
+
+const parseGangRecord = (text: string) => gangRecordCodec.parse(text);
 import { makePod } from '../../support/pod.js';
 
 const plan = (n: number): PlanInput => ({

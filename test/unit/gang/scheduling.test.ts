@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { bind } from '../../../src/extender/verbs/bind.js';
 import { createFilterVerb } from '../../../src/extender/verbs/filter.js';
 import { prioritize } from '../../../src/extender/verbs/prioritize.js';
-import { GANG_RECORD } from '../../../src/gang/keys.js';
+import { GANG_RECORD } from '../../../src/contract/keys.js';
 import type { ExtenderFilterResult } from '../../../src/k8s/wire.js';
 import { makeNode } from '../../support/node.js';
 import { makePod } from '../../support/pod.js';
@@ -84,7 +84,7 @@ describe('driver-led gang', () => {
     const r = filter(ts, d);
     expect(r.NodeNames).toEqual([]);
     expect(Object.keys(r.FailedAndUnresolvableNodes ?? {}).sort()).toEqual(['n1', 'n2']);
-    expect(r.FailedAndUnresolvableNodes!.n1).toBe('gang spark/gang-pi-driver: driver + 3 executors need 4 × {cpu 1, memory 1408Mi}; only 2 executors fit (n1: 1, n2: 1)');
+    expect(r.FailedAndUnresolvableNodes!.n1).toBe('gang spark/gang-pi-driver: driver + 3 executors need 4 × {cpu 1, memory 1408Mi}; only 2 executors fit (n1: 1, n2: 1) — N from min-available, executor shape from annotation');
     expect(ts.state.ledger.get('spark/gang-pi-driver')).toBeUndefined();
     expect(ts.events.at(-1)?.reason).toBe('GangDoesNotFit');
   });

@@ -3,7 +3,8 @@
 import type { V1NodeSelector, V1Toleration } from '@kubernetes/client-node';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sameConstraints, type PlacementConstraints } from '../../../src/webhook/constraints.js';
+import type { PlacementConstraints } from '../../../src/contract/annotations.js';
+import { sameConstraints } from '../../../src/webhook/constraints.js';
 import { canonicalJson } from '../../../src/webhook/objects.js';
 
 function reference(a: PlacementConstraints, b: PlacementConstraints): boolean {

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { DEFAULT_EXECUTOR_SHAPE, shapeFromSparkProperties } from '../../../src/gang/executor-shape.js';
-import { parseJavaProperties } from '../../../src/gang/spark-properties.js';
+import { parseJavaProperties } from '../../../src/contract/spark-conf.js';
+import { resolveDriverExecutors } from '../../../src/gang/driver-executors.js';
 import { parseResourceList } from '../../../src/k8s/resources.js';
 import { mutate } from '../../../src/webhook/mutate.js';
 import { config, context } from '../../support/webhook.js';
@@ -46,8 +46,9 @@ describe('the kind demo app, examples/spark-pi-spark-submit.yaml', () => {
     expect(mounted).toEqual([configMap.metadata?.name]);
     expect(configMap.metadata?.name).toMatch(/^spark-drv-[0-9a-f]{16}-conf-map$/);
     expect(props.get('spark.executor.instances')).toBe('2');
-    const executor = shapeFromSparkProperties(props, DEFAULT_EXECUTOR_SHAPE);
-    expect(executor).toEqual(parseResourceList({ cpu: '1', memory: '1408Mi' }));
+    const decided = resolveDriverExecutors({ driver, sparkConf: { state: 'found', text: configMap.data?.['spark.properties'] ?? '' }, age: 0, waitSeconds: 5 });
+    const executor = parseResourceList({ cpu: '1', memory: '1408Mi' });
+    expect(decided).toEqual({ kind: 'known', executors: { count: 2, countSource: 'spark-properties', requests: executor, resourcesSource: 'spark-properties' } });
     expect(parseResourceList(driver.spec?.containers[0]?.resources?.requests as Record<string, string>)).toEqual(executor);
   });
 

@@ -90,12 +90,14 @@ describe('issue 3 configuration', () => {
     expect(out.spec?.serviceAccountName).toBe('kyuubi-sa');
   });
 
-  it('default: every other Spark pod gets scheduler and gang identity only', () => {
+  it('default: every other Spark pod gets scheduler and gang identity only; N and shape are left to spark.properties', () => {
     const pod = makePod('pi-driver').ns('spark').sparkApp('spark-pi', SEL).role('driver').asAdmitted().obj();
     const r = mutate(pod, context(cfg, { namespace: 'spark' }));
     expect(r.profile).toBe('default');
     expect(r.pod.spec?.schedulerName).toBe('gangplank-scheduler');
-    expect(r.pod.metadata?.labels?.['pod-group.scheduling.kubenexus.io/min-available']).toBe('3');
+    expect(r.pod.metadata?.labels?.['pod-group.scheduling.kubenexus.io/name']).toBe('spark-pi-7d3e5b1a');
+    expect(r.pod.metadata?.labels?.['pod-group.scheduling.kubenexus.io/min-available']).toBeUndefined();
+    expect(Object.keys(r.pod.metadata?.annotations ?? {}).filter((k) => k.startsWith('gangplank.io/'))).toEqual([]);
     expect(r.pod.spec?.nodeSelector).toBeUndefined();
   });
 

@@ -22,22 +22,29 @@ const operatorDriver = () => makePod('spark-pi-driver').ns('spark').sparkOperato
 describe('executor count N on the driver, in order of precedence', () => {
   const cfg = config({ profiles: [{ name: 'p', executorInstances: 7 }] });
   it.each([
-    { name: 'annotation wins over everything', pod: driver().annotation('gangplank.io/executor-count', '5').gang('x', 4), apps: [], want: 5, warn: /min-available 4 corrected to 6/ },
-    { name: 'seed min-available label: N = value - 1', pod: driver().gang('x', 4), apps: [], want: 3, warn: undefined },
-    { name: 'bad annotation falls through with a warning', pod: driver().annotation('gangplank.io/executor-count', 'many'), apps: [], want: 7, warn: /not a whole number/ },
-    { name: 'profile executorInstances', pod: driver(), apps: [], want: 7, warn: undefined },
-    { name: 'SparkApplication instances', pod: operatorDriver(), apps: [sparkApp({ executor: { instances: 20 } })], want: 20, warn: undefined },
-    { name: 'SparkApplication dynamic allocation: max(min, initial, instances)', pod: operatorDriver(), apps: [sparkApp({ dynamicAllocation: { enabled: true, initialExecutors: 3, minExecutors: 5 } })], want: 5, warn: undefined },
-    { name: 'label beats SparkApplication', pod: operatorDriver().gang('spark-pi', 4), apps: [sparkApp({ executor: { instances: 20 } })], want: 3, warn: undefined },
-  ])('$name', ({ pod, apps, want, warn }) => {
+    { name: 'annotation wins over everything', pod: driver().annotation('gangplank.io/executor-count', '5').gang('x', 4), apps: [], want: 5, source: 'annotation', warn: /min-available 4 corrected to 6/ },
+    { name: 'seed min-available label: N = value - 1', pod: driver().gang('x', 4), apps: [], want: 3, source: 'min-available', warn: undefined },
+    { name: 'bad annotation falls through with a warning', pod: driver().annotation('gangplank.io/executor-count', 'many'), apps: [], want: 7, source: 'profile', warn: /executor-count is not a whole number: "many"; ignored/ },
+    { name: 'profile executorInstances', pod: driver(), apps: [], want: 7, source: 'profile', warn: undefined },
+    { name: 'SparkApplication instances', pod: operatorDriver(), apps: [sparkApp({ executor: { instances: 20 } })], want: 20, source: 'sparkapplication', warn: undefined },
+    { name: 'SparkApplication dynamic allocation: max(min, initial, instances)', pod: operatorDriver(), apps: [sparkApp({ dynamicAllocation: { enabled: true, initialExecutors: 3, minExecutors: 5 } })], want: 5, source: 'sparkapplication', warn: undefined },
+    { name: 'a SparkApplication that says nothing about N leaves it to the profile', pod: operatorDriver(), apps: [sparkApp({ executor: { cores: 2 } })], want: 7, source: 'profile', warn: undefined },
+    { name: 'label beats SparkApplication', pod: operatorDriver().gang('spark-pi', 4), apps: [sparkApp({ executor: { instances: 20 } })], want: 3, source: 'min-available', warn: undefined },
+    { name: 'spark-submit flags in the driver\'s own command (client mode)', pod: driver().args('spark-submit', '--master', 'k8s://x', '--num-executors', '6', 'app.jar', '--num-executors', '99'), apps: [], want: 6, source: 'spark-conf', warn: undefined },
+    { name: 'a source the webhook wrote before is kept (reinvocation)', pod: driver().annotations({ 'gangplank.io/executor-count': '7', 'gangplank.io/executor-count-source': 'profile' }), apps: [], want: 7, source: 'profile', warn: undefined },
+  ])('$name', ({ pod, apps, want, source, warn }) => {
     const r = mutate(pod.asAdmitted().obj(), context(cfg, { namespace: 'spark', sparkApplications: apps }));
     expect(ann(r)['gangplank.io/executor-count']).toBe(String(want));
+    expect(ann(r)['gangplank.io/executor-count-source']).toBe(source);
     expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBe(String(want + 1));
     if (warn) expect(r.warnings.join('\n')).toMatch(warn);
   });
-  it("Spark's default of 2 without any source", () => {
+  it('no source: N is left to the extender (no count, no min-available: Spark\'s default is not invented)', () => {
     const r = mutate(driver().asAdmitted().obj(), context(config({ profiles: [{ name: 'p' }] }), { namespace: 'spark' }));
-    expect(ann(r)['gangplank.io/executor-count']).toBe('2');
+    expect(ann(r)['gangplank.io/executor-count']).toBeUndefined();
+    expect(ann(r)['gangplank.io/executor-count-source']).toBeUndefined();
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBeUndefined();
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/name']).toBe('spark-pi-aa11bb22');
   });
 });
 
@@ -66,6 +73,7 @@ describe('executor resources on the driver', () => {
   ])('$name', ({ app, want }) => {
     const r = mutate(operatorDriver().asAdmitted().obj(), context(config(), { namespace: 'spark', sparkApplications: [app] }));
     expect(ann(r)['gangplank.io/executor-resources']).toBe(want);
+    expect(ann(r)['gangplank.io/executor-resources-source']).toBe('sparkapplication');
   });
   it('profile executorDefaults when nothing else says', () => {
     const cfg = config({ profiles: [{ name: 'p', executorDefaults: { cores: 2, memory: '4g', gpus: 1 } }] });
@@ -76,18 +84,44 @@ describe('executor resources on the driver', () => {
     const pod = driver().args('driver', '--properties-file', '/opt/spark/conf/spark.properties', '--class', 'org.apache.spark.deploy.PythonRunner', 'local:///app/main.py');
     expect(ann(mutate(pod.asAdmitted().obj(), context(cfg)))['gangplank.io/executor-resources']).toBe('{"cpu":"1","memory":"5734Mi"}');
   });
-  it("the user's own annotation is kept", () => {
-    const pod = driver().annotation('gangplank.io/executor-resources', '{"cpu":"3","memory":"5Gi"}');
-    expect(ann(mutate(pod.asAdmitted().obj(), context(config())))['gangplank.io/executor-resources']).toBe('{"cpu":"3","memory":"5Gi"}');
+  it("the user's own annotation is kept as written, with source annotation", () => {
+    const pod = driver().annotation('gangplank.io/executor-resources', '{"memory":"5Gi","cpu":"3000m"}');
+    const r = mutate(pod.asAdmitted().obj(), context(config()));
+    expect(ann(r)['gangplank.io/executor-resources']).toBe('{"memory":"5Gi","cpu":"3000m"}');
+    expect(ann(r)['gangplank.io/executor-resources-source']).toBe('annotation');
+  });
+  it('a malformed resources annotation goes, with a warning, when nothing else tells the shape', () => {
+    const r = mutate(driver().annotation('gangplank.io/executor-resources', '{"cpu":"lots"}').asAdmitted().obj(), context(config()));
+    expect(ann(r)['gangplank.io/executor-resources']).toBeUndefined();
+    expect(r.warnings.join()).toMatch(/executor-resources the value: cpu: .*; ignored/);
+  });
+  it('nothing known: no shape, no source, no layers', () => {
+    const r = mutate(driver().asAdmitted().obj(), context(config()));
+    expect(Object.keys(ann(r)).filter((k) => k.startsWith('gangplank.io/'))).toEqual([]);
+  });
+  it('the profile\'s executorDefaults are a profile source', () => {
+    const cfg = config({ profiles: [{ name: 'p', executorDefaults: { cores: 2, memory: '4g' } }] });
+    const r = mutate(driver().asAdmitted().obj(), context(cfg));
+    expect(ann(r)['gangplank.io/executor-resources']).toBe('{"cpu":"2","memory":"4505Mi"}');
+    expect(ann(r)['gangplank.io/executor-resources-source']).toBe('profile');
+  });
+  it('a profile that caps executors records the cap as resource layers, for the extender to apply to spark.properties', () => {
+    const cfg = config({ profiles: [{ name: 'p', executor: { overrides: { spec: { containers: [{ name: 'spark-kubernetes-executor', resources: { limits: { cpu: '500m', memory: '1Gi' } } }] } } } }] });
+    const r = mutate(driver().asAdmitted().obj(), context(cfg));
+    expect(ann(r)['gangplank.io/executor-resources']).toBe('{"cpu":"500m","memory":"1Gi"}');
+    expect(ann(r)['gangplank.io/executor-resources-source']).toBe('profile');
+    expect(JSON.parse(ann(r)['gangplank.io/executor-resource-layers'] ?? 'null')).toEqual({ overrides: { limits: { cpu: '500m', memory: '1Gi' } } });
   });
   it('executor template sidecars count in the executor shape', () => {
     const cfg = config({ profiles: [{ name: 'p', executor: { template: { spec: { containers: [{ name: 'spark-kubernetes-executor' }, { name: 'sidecar', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] } } } }] });
-    expect(ann(mutate(driver().asAdmitted().obj(), context(cfg)))['gangplank.io/executor-resources']).toBe('{"cpu":"1100m","memory":"1472Mi"}');
+    const r = mutate(driver().asAdmitted().obj(), context(cfg));
+    expect(ann(r)['gangplank.io/executor-resources']).toBe('{"cpu":"1100m","memory":"1472Mi"}');
+    expect(JSON.parse(ann(r)['gangplank.io/executor-resource-layers'] ?? 'null')).toEqual({ containers: [{ requests: { cpu: '100m', memory: '64Mi' } }] });
   });
   it('an unparsable SparkApplication memory gives a warning and no resources annotation', () => {
     const r = mutate(operatorDriver().asAdmitted().obj(), context(config(), { namespace: 'spark', sparkApplications: [sparkApp({ executor: { memory: 'lots' } })] }));
     expect(ann(r)['gangplank.io/executor-resources']).toBeUndefined();
-    expect(r.warnings.join()).toMatch(/cannot compute/);
+    expect(r.warnings.join()).toMatch(/cannot tell one executor's resources: spark.executor.memory: not a Spark size/);
   });
 });
 
@@ -130,6 +164,13 @@ describe('executors', () => {
     const r = mutate(executor().asAdmitted().obj(), context(config(), { namespace: 'spark', drivers: [d] }));
     expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBe('10');
   });
+  it("take min-available from their driver's plan (the gang record the extender wrote at bind) before its annotations", () => {
+    const slot = (id: string, role: string) => ({ id, role, node: 'n1', requests: { cpu: '2', memory: '1408Mi' } });
+    const record = { version: 1, namespace: 'spark', name: 'spark-pi-aa11bb22', kind: 'driver-led', anchor: { name: 'pi-driver', uid: 'drv-uid' }, createdAt: '2026-01-01T00:00:00Z', plannedAt: '2026-01-01T00:00:01Z', timeoutSeconds: 300, slots: [slot('d', 'driver'), ...['e1', 'e2', 'e3', 'e4'].map((id) => slot(id, 'executor'))], sources: { count: 'spark-properties', resources: 'spark-properties' } };
+    const d = driver().annotation('gangplank.io/gang-record', JSON.stringify(record)).obj();
+    const r = mutate(executor().asAdmitted().obj(), context(config(), { namespace: 'spark', drivers: [d] }));
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBe('5');
+  });
   it('keep their own gang labels when the driver is unknown (standalone)', () => {
     const r = mutate(executor().gang('whatever', 6).asAdmitted().obj(), context(config(), { namespace: 'spark' }));
     expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBe('6');
@@ -154,7 +195,7 @@ describe('executors', () => {
     const d = driver().uid('older').gang('old-run', 5).obj();
     const r = mutate(executor().asAdmitted().obj(), context(config(), { namespace: 'spark', drivers: [d] }));
     expect(lbl(r)['pod-group.scheduling.kubenexus.io/name']).toBe('spark-pi-aa11bb22');
-    expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBe('3');
+    expect(lbl(r)['pod-group.scheduling.kubenexus.io/min-available']).toBeUndefined();
   });
   it('never get the driver annotations', () => {
     const r = mutate(executor().asAdmitted().obj(), context(config()));

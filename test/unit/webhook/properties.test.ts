@@ -143,8 +143,11 @@ describe('properties', () => {
         const out = mutate(pod, context(config({ profiles: [profile] }))).pod;
         // Only what the webhook wrote: the generated input itself may hold values the API server would refuse.
         for (const [k, v] of Object.entries(out.metadata?.labels ?? {})) if (before[k] !== v) expect(isValidLabelValue(v)).toBe(true);
-        const n = Number(out.metadata?.annotations?.['gangplank.io/executor-count']);
-        expect(out.metadata?.labels?.['pod-group.scheduling.kubenexus.io/min-available']).toBe(String(n + 1));
+        // min-available is 1 + N exactly when the webhook knows N, and absent otherwise.
+        const count = out.metadata?.annotations?.['gangplank.io/executor-count'];
+        const min = out.metadata?.labels?.['pod-group.scheduling.kubenexus.io/min-available'];
+        expect(min).toBe(count === undefined ? undefined : String(Number(count) + 1));
+        expect(out.metadata?.annotations?.['gangplank.io/executor-count-source'] === undefined).toBe(count === undefined);
       }),
       { numRuns: 200 },
     );

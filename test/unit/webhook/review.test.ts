@@ -14,7 +14,8 @@ const sparkDriver = () => makePod('pi-driver').ns('spark').sparkApp('spark-pi', 
 
 describe('review', () => {
   it('patches a Spark driver; keys with "/" are escaped as ~1', () => {
-    const r = review(req(sparkDriver()));
+    // The seed's min-available label tells N, so the driver gets gangplank.io/executor-count too.
+    const r = review(req(sparkDriver().label('pod-group.scheduling.kubenexus.io/min-available', '3')));
     expect(r.outcome).toBe('patched');
     expect(r.role).toBe('driver');
     expect(r.response.patchType).toBe('JSONPatch');
