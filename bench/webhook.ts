@@ -9,7 +9,7 @@
 // a separate event loop and heap, so the server's latency is not inflated
 // by the generator's own work on the same thread.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,9 +30,9 @@ import { podReview } from '../test/support/admission.js';
 import { makePod } from '../test/support/pod.js';
 import { autocannon, type LoadOptions, type LoadResult } from './autocannon.js';
 import { paced, type PacedResult } from './paced.js';
+import { replaceSection, RESULTS } from './results.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
 const SECTION = '## Webhook /mutate';
 const CONNECTIONS = 10;
 const WARMUP_S = 3;
@@ -134,23 +134,6 @@ function machine(): string[] {
   ];
 }
 
-function writeSection(text: string): void {
-  let doc = '';
-  try {
-    doc = readFileSync(RESULTS, 'utf8');
-  } catch {
-    doc = '# Benchmark results\n\nWritten by `npm run bench`; each benchmark replaces its own section.\n';
-  }
-  const start = doc.indexOf(`${SECTION}\n`);
-  if (start < 0) {
-    doc = `${doc.trimEnd()}\n\n${text}`;
-  } else {
-    const next = doc.indexOf('\n## ', start + SECTION.length);
-    doc = doc.slice(0, start) + text.trimEnd() + (next < 0 ? '\n' : `\n\n${doc.slice(next + 1)}`);
-  }
-  writeFileSync(RESULTS, doc.endsWith('\n') ? doc : `${doc}\n`);
-}
-
 export async function webhookBenchmark(): Promise<void> {
   const ca = generateCA({ commonName: 'gangplank-bench-ca' });
   const pair = generateServingCert({ ca, commonName: '127.0.0.1', hosts: ['127.0.0.1'] });
@@ -239,6 +222,6 @@ export async function webhookBenchmark(): Promise<void> {
     'Done to get here (before: 0.17 of the ceiling, p99 12 ms under autocannon\'s 1,000/s): `/mutate` served by a plain node:http listener instead of express (express alone, with a review that did nothing, reached about 40 % of the ceiling; docs/adr/0003-webhook-plain-listener.md), a plain recursive JSON copy instead of `structuredClone` (a quarter of the review\'s time), canonical JSON written out directly, constraint comparison without serialising. Not done, and what would move it further: memoising the executor shape and constraints per profile and Spark configuration (the same for every driver of a profile; about a third of the review), a JSON Patch built from the steps\' own changes instead of a diff of whole pods, and more than one webhook replica (the Deployment already runs 2; the review is CPU-bound and stateless, so throughput scales with cores).',
     '',
   ].join('\n');
-  writeSection(text);
+  replaceSection(SECTION, text);
   console.log(`written: ${RESULTS} (${SECTION})`);
 }

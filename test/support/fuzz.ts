@@ -15,6 +15,11 @@ export function fuzzSettings(name: string): { seed: number; numRuns: number } {
   return { seed, numRuns };
 }
 
+/** A test time-out that grows with the number of cases (a bench run has thousands). */
+export function fuzzTimeoutMs(): number {
+  return Math.max(30_000, Number(process.env.GANGPLANK_FUZZ_RUNS ?? 150) * 30);
+}
+
 /** Quantities: valid ones, and the shapes issue 9 found harmful. */
 export const hostileQuantity: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('1', '500m', '1408Mi', '2Gi', '0.5', '4', '0'),

@@ -16,7 +16,7 @@ import { createPrioritizeVerb } from '../../../src/extender/verbs/prioritize.js'
 import { listen, type Listening } from '../../../src/http/serve.js';
 import { QuantityError } from '../../../src/k8s/quantity.js';
 import { makeState, type TestState } from '../../support/extender.js';
-import { fuzzSettings, hostileSparkPod, junkBody } from '../../support/fuzz.js';
+import { fuzzSettings, fuzzTimeoutMs, hostileSparkPod, junkBody } from '../../support/fuzz.js';
 import { makeNode } from '../../support/node.js';
 
 const logger = pino({ level: 'silent' });
@@ -100,7 +100,7 @@ describe('fuzzing the extender verbs', () => {
       }),
       { seed, numRuns },
     );
-  });
+  }, fuzzTimeoutMs());
 
   it('answers junk bodies on every verb with 400 or 200, never a server error', async () => {
     const { seed, numRuns } = fuzzSettings('extender bodies');
@@ -111,5 +111,5 @@ describe('fuzzing the extender verbs', () => {
       }),
       { seed, numRuns },
     );
-  });
+  }, fuzzTimeoutMs());
 });

@@ -14,7 +14,7 @@ import { createMetrics } from '../../../src/metrics/index.js';
 import { buildWebhookApp } from '../../../src/webhook/app.js';
 import { reviewRequest } from '../../../src/webhook/review.js';
 import { applyResponse, patchOps, podReview } from '../../support/admission.js';
-import { fuzzSettings, hostileSparkPod, junkBody, LABEL_VALUE } from '../../support/fuzz.js';
+import { fuzzSettings, fuzzTimeoutMs, hostileSparkPod, junkBody, LABEL_VALUE } from '../../support/fuzz.js';
 import { config, context } from '../../support/webhook.js';
 
 const cfg = config({
@@ -71,7 +71,7 @@ describe('fuzzing /mutate', () => {
       }),
       { seed, numRuns },
     );
-  });
+  }, fuzzTimeoutMs());
 
   it('answers junk bodies with 400 (or an allowed review), never a server error', async () => {
     const { seed, numRuns } = fuzzSettings('webhook bodies');
@@ -82,5 +82,5 @@ describe('fuzzing /mutate', () => {
       }),
       { seed, numRuns },
     );
-  });
+  }, fuzzTimeoutMs());
 });
