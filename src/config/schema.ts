@@ -159,6 +159,13 @@ const extender = z
     numaResources: z.array(z.string().min(1)).min(1).default(['cpu', 'memory', 'nvidia.com/gpu']),
     /** Minimum seconds between two Events of the same reason on one pod. */
     eventIntervalSeconds: z.number().min(0).default(30),
+    /** How often to ask the API server whether it serves NodeResourceTopology (topology.node.k8s.io/v1alpha2). */
+    topologyDiscoverySeconds: z.number().positive().default(10),
+    /**
+     * From an exporter that publishes no pod-set fingerprint, an NRT update that
+     * arrives this long after a pod was seen running is taken to include it (ADR 0004).
+     */
+    nrtSettleSeconds: z.number().min(0).default(10),
     /** One executor's shape when a driver carries no executor-resources and no spark.properties is found. */
     executorDefaults: executorShape.optional(),
   })
@@ -170,6 +177,8 @@ const extender = z
     cacheStaleSeconds: 120,
     numaResources: ['cpu', 'memory', 'nvidia.com/gpu'],
     eventIntervalSeconds: 30,
+    topologyDiscoverySeconds: 10,
+    nrtSettleSeconds: 10,
   });
 
 export const configSchema = z

@@ -12,7 +12,7 @@
 // Co-created: the filtered member goes first onto a candidate node, the rest
 // grouped by identical shape and constraints onto the fullest-fitting nodes.
 import type { ResourceList } from '../k8s/resources.js';
-import type { NumaRequirement } from '../numa/policy.js';
+import { shapeNumaRequirement, type NumaRequirement } from '../numa/policy.js';
 import type { CapacityIndex } from './capacity.js';
 import type { PlacementConstraints } from './constraints.js';
 import { constraintsKey } from './constraints.js';
@@ -24,7 +24,7 @@ import { demand, type FitResult, type Room } from './room.js';
 export interface MemberShape {
   /** Requests including `pods: 1`. */
   readonly requests: ResourceList;
-  readonly numa: NumaRequirement;
+  readonly numa: NumaRequirement | null;
 }
 
 export interface Placement {
@@ -72,7 +72,9 @@ function bump(m: Map<string, number>, k: string): void {
 export function planDriverLed(room: Room, index: CapacityIndex, input: DriverLedInput): PlanOutcome {
   const { gang, driver, executor } = input;
   const n = input.executorCount;
-  const exec = demand(executor.requests, executor.numa);
+  // Executors do not exist yet: their annotation policy is the driver's, and
+  // what a node's kubelet would align is judged from their shape alone.
+  const exec = demand(executor.requests, shapeNumaRequirement(executor.numa?.listed ?? null, executor.requests));
   const drv = demand(driver.requests, driver.numa);
   const eligible = index.eligibleNodes(executor.constraints);
   const eligibleSet = index.eligibleSet(executor.constraints);

@@ -152,6 +152,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    topologySyncs: new Counter({
+      name: 'gangplank_numa_topology_syncs_total',
+      help: 'NodeResourceTopology updates by what they told about the pods bound since the last one (match: fingerprint matched, pending pods resynced; mismatch: not yet; settled: included by the no-fingerprint rule; no_fingerprint; incomparable).',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     gangsPartlyPlaced: new Counter({
       name: 'gangplank_gangs_partly_placed_total',
       help: 'Co-created gangs released with some but not all members bound. Must stay at zero.',
@@ -170,6 +176,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     /** Report a cache's sync state as gangplank_cache_synced{resource}. */
     trackCache(resource: string, synced: () => boolean): void {
       caches.set(resource, synced);
+    },
+    /** Stop reporting a cache (its API is no longer served): its series goes away. */
+    untrackCache(resource: string): void {
+      caches.delete(resource);
+      metrics.cacheSynced.remove({ resource });
     },
   };
   // Series that alerts watch start at 0: increase() sees a series' first

@@ -26,6 +26,7 @@
 //   container the kubelet puts in a lower zone leaves it more room), so we
 //   check the whole, which is never laxer than the kubelet.
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import { formatQuantity } from '../k8s/quantity.js';
 import { parseResourceList, type ResourceList } from '../k8s/resources.js';
 
 export type TopologyManagerPolicy = 'none' | 'best-effort' | 'restricted' | 'single-numa-node';
@@ -244,13 +245,14 @@ export function kubeletNeed(kt: KubeletTopology, alignment: Alignment, zones: re
   if (kt.policy === 'best-effort') return { kind: 'zones', need, span: 1, optional: true };
   const spans = keys.map((r) => ({ r, span: minimalSpan(zones, r, need[r] as number) }));
   const widest = spans.reduce((a, b) => (b.span > a.span ? b : a));
+  const q = (r: string, v: number | undefined): string => `${r} ${formatQuantity(r, v ?? 0)}`;
   const largest = (r: string): number => Math.max(0, ...zones.map((z) => z.capacity[r] ?? 0));
   if (widest.span === Infinity) {
-    return { kind: 'never', reason: `the node's ${zones.length} NUMA zones together hold less than ${widest.r} ${need[widest.r]} (topology manager ${kt.policy})` };
+    return { kind: 'never', reason: `the node's ${zones.length} NUMA zones together hold less than ${q(widest.r, need[widest.r])} (topology manager ${kt.policy})` };
   }
   if (kt.policy === 'single-numa-node' || widest.span === 1) {
     if (widest.span > 1) {
-      return { kind: 'never', reason: `topology manager single-numa-node: ${widest.r} ${need[widest.r]} needs ${widest.span} NUMA zones (largest zone holds ${largest(widest.r)})` };
+      return { kind: 'never', reason: `topology manager single-numa-node: ${q(widest.r, need[widest.r])} needs ${widest.span} NUMA zones (largest zone holds ${formatQuantity(widest.r, largest(widest.r))})` };
     }
     return { kind: 'zones', need, span: 1, optional: false };
   }
@@ -261,7 +263,7 @@ export function kubeletNeed(kt: KubeletTopology, alignment: Alignment, zones: re
   if (narrow) {
     return {
       kind: 'never',
-      reason: `topology manager restricted: ${widest.r} ${need[widest.r]} needs ${widest.span} NUMA zones but ${narrow.r} ${need[narrow.r]} fits in ${narrow.span}, so no preferred hint exists`,
+      reason: `topology manager restricted: ${q(widest.r, need[widest.r])} needs ${widest.span} NUMA zones but ${q(narrow.r, need[narrow.r])} fits in ${narrow.span}, so no preferred hint exists`,
     };
   }
   if (kt.scope === 'container' && alignment.containers > 1) {

@@ -1,14 +1,24 @@
-// Which pods must fit in one NUMA zone, and for which resources
-// (numa.scheduling.kubenexus.io/policy and /resources, DESIGN.md).
+// Which of a pod's resources must come from one NUMA zone. Two sources:
+// the pod's own annotations (numa.scheduling.kubenexus.io/policy and
+// /resources, DESIGN.md), which hold on every node; and the node's kubelet,
+// whose topology manager aligns what its hint providers cover
+// (./kubelet.ts) on nodes whose NodeResourceTopology names a policy.
 import type { V1Pod } from '@kubernetes/client-node';
 import { NUMA_POLICY, NUMA_RESOURCES } from '../contract/keys.js';
+import type { ResourceList } from '../k8s/resources.js';
+import { podAlignment, shapeAlignment, type Alignment } from './kubelet.js';
 
-/** The resources that must share one zone, or null when the pod asks for no NUMA alignment. */
-export type NumaRequirement = readonly string[] | null;
+export interface NumaRequirement {
+  /** The resources the pod's annotation says must share one zone, or null when it asks for none. */
+  readonly listed: readonly string[] | null;
+  /** What the kubelet's hint providers would align for the pod, where its node's policy says so. */
+  readonly aligned: Alignment;
+}
 
 const SINGLE = new Set(['single-numa', 'single-numa-node']);
 
-export function numaRequirement(annotations: Record<string, string> | undefined, defaultResources: readonly string[]): NumaRequirement {
+/** The resources numa.scheduling.kubenexus.io/policy and /resources name, or null when the policy is off. */
+export function annotatedNumaResources(annotations: Record<string, string> | undefined, defaultResources: readonly string[]): readonly string[] | null {
   const policy = annotations?.[NUMA_POLICY]?.trim();
   if (!policy || !SINGLE.has(policy)) return null;
   const listed = (annotations?.[NUMA_RESOURCES] ?? '')
@@ -19,5 +29,14 @@ export function numaRequirement(annotations: Record<string, string> | undefined,
 }
 
 export function podNumaRequirement(pod: V1Pod, defaultResources: readonly string[]): NumaRequirement {
-  return numaRequirement(pod.metadata?.annotations, defaultResources);
+  return { listed: annotatedNumaResources(pod.metadata?.annotations, defaultResources), aligned: podAlignment(pod) };
+}
+
+/**
+ * The requirement of a pod that does not exist yet, of shape `requests`
+ * (an executor reserved with its driver): the driver's annotation policy,
+ * and the kubelet alignment of a Guaranteed pod of that shape.
+ */
+export function shapeNumaRequirement(listed: readonly string[] | null, requests: ResourceList): NumaRequirement {
+  return { listed, aligned: shapeAlignment(requests) };
 }

@@ -2,15 +2,15 @@
 // first co-created member) the plan is persisted BEFORE the Binding, so a
 // restarted extender can always finish what it started and never completes
 // half a gang. Every bound pod records gangplank.io/numa-zone (when a zone
-// was planned), gangplank.io/gang and gangplank.io/slot, which restore uses
-// to count consumed slots. A failed bind gives back what the pod held.
+// was planned; where the node's kubelet picks the zone, the one it will
+// pick), gangplank.io/gang and gangplank.io/slot, which restore uses to count
+// consumed slots. A failed bind gives back what the pod held.
 import type { V1Pod } from '@kubernetes/client-node';
 import { podUsage } from '../../gang/capacity.js';
 import { membership } from '../../gang/identity.js';
 import { GANG_ANNOTATION, NUMA_ZONE, SLOT_ANNOTATION } from '../../contract/keys.js';
-import { Room } from '../../gang/room.js';
+import { demand, Room } from '../../gang/room.js';
 import type { ExtenderBindingArgs, ExtenderBindingResult } from '../../k8s/wire.js';
-import { zoneFits } from '../../numa/fit.js';
 import { podNumaRequirement } from '../../numa/policy.js';
 import { malformedBindingArgs } from '../args.js';
 import type { ExtenderState } from '../state.js';
@@ -49,15 +49,19 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs): Pro
         }
         state.ledger.markPersisted(key);
       }
-      // The zone: the slot's, unless the pod (larger than its slot) only fits in another.
+      // The zone: the slot's, unless the pod (larger than its slot, or
+      // aligned by the node's kubelet where the slot was not) fits only in another.
       let zone = slot.zone;
-      const numa = pod ? podNumaRequirement(pod, state.config.numaResources) : null;
-      if (pod && usage && numa) {
+      if (pod && usage) {
+        const d = demand(usage, podNumaRequirement(pod, state.config.numaResources));
         const room = new Room(state.index, state.ledger, { credit: slot });
-        if (!slot.zone || !zoneFits(usage, numa, slot.zone, (z, r) => room.zoneFree(node, z, r))) {
-          const f = room.fits(node, usage, numa);
+        if (!slot.zone || !room.fitsZone(node, slot.zone, d)) {
+          const f = room.fitsDemand(node, d);
           if (f.ok && f.zone) zone = f.zone;
         }
+        // Where the node's kubelet picks the zone, record the one it will pick
+        // (it knows no reservations, so this view adds them all back, ours included).
+        zone = new Room(state.index, state.ledger).kubeletZone(node, d) ?? zone;
       }
       const annotations: Record<string, string> = { [GANG_ANNOTATION]: key, [SLOT_ANNOTATION]: slot.id };
       if (zone) annotations[NUMA_ZONE] = zone;
@@ -72,7 +76,7 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs): Pro
         throw new BindError(`binding ${ns}/${name} to ${node} failed: ${String(err)}`);
       }
       const filled = state.ledger.consume(key, slot.id, uid);
-      if (usage) state.index.assume(uid, node, zone, usage, state.clock() + ttlMs);
+      if (usage) state.index.assume(uid, node, zone, usage, state.clock() + ttlMs, pod);
       if (filled) {
         state.metrics.reservationsReleased.inc({ reason: 'filled' });
         state.metrics.gangTimeToBound.observe(Math.max(0, state.clock() - gang.createdAt) / 1000);
@@ -87,10 +91,13 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs): Pro
   let zone: string | undefined;
   if (pod && usage) {
     const numa = podNumaRequirement(pod, state.config.numaResources);
-    if (numa) {
-      const f = new Room(state.index, state.ledger, { staleTopology: state.context().staleTopology }).fits(node, usage, numa);
+    if (numa.listed || numa.aligned.containers > 0) {
+      const room = new Room(state.index, state.ledger, { staleTopology: state.context().staleTopology });
+      const d = demand(usage, numa);
+      const f = room.fitsDemand(node, d);
       if (!f.ok) throw new BindError(`${ns}/${name} no longer fits on ${node}: ${f.reason}`);
-      zone = f.zone;
+      // Where the node's kubelet picks the zone, record the one it will pick.
+      zone = room.kubeletZone(node, d) ?? f.zone;
       if (zone) annotations[NUMA_ZONE] = zone;
     }
     const m = membership(pod, state.index);
@@ -100,7 +107,7 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs): Pro
     }
   }
   await state.binder.bind(ns, name, uid, node, annotations);
-  if (usage) state.index.assume(uid, node, zone, usage, state.clock() + ttlMs);
+  if (usage) state.index.assume(uid, node, zone, usage, state.clock() + ttlMs, pod);
 }
 
 export function createBindVerb(state: ExtenderState): ExtenderVerb<ExtenderBindingArgs, ExtenderBindingResult> {

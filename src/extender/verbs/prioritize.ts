@@ -1,8 +1,10 @@
 // POST /prioritize: scores 0..10. A pod with a planned node or slot (driver,
 // pinned member, steered executor) scores its node 10 and the rest 0. Others
-// score best fit: the less room a node (or, under single-numa, the chosen
-// zone) has left after the pod, the higher; plus a bonus for nodes that
-// already hold members of the pod's gang (executors beyond the reservation).
+// score best fit: the less room a node (or, where the pod needs one, the
+// zone it gets) has left after the pod, the higher; so a pod that fits in a
+// partly used zone goes there, and whole zones stay free for the large GPU
+// pods that need them. Plus a bonus for nodes that already hold members of
+// the pod's gang (executors beyond the reservation).
 import type { V1Pod } from '@kubernetes/client-node';
 import { podUsage } from '../../gang/capacity.js';
 import { membership } from '../../gang/identity.js';
@@ -34,7 +36,8 @@ export function prioritize(state: ExtenderState, pod: V1Pod, names: readonly str
   const gangNodes = new Set<string>();
   if (m) for (const f of state.index.gangMembers(m.gang.key)) if (f.node) gangNodes.add(f.node);
   const d = demand(need, numa);
-  const zonal = d.zoneKeys.length > 0;
+  // Zones matter where the pod's annotation asks for one, or a node's kubelet may align it.
+  const zonal = d.zoneKeys.length > 0 || numa.aligned.containers > 0;
   const out: HostPriorityList = new Array(names.length);
   for (let i = 0; i < names.length; i++) {
     const Host = names[i] as string;

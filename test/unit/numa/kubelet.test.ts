@@ -2,7 +2,7 @@
 // NRT says its policy is, which of a pod's resources the hint providers
 // align, and what each policy then demands.
 import { describe, expect, it } from 'vitest';
-import { alignedResources, kubeletNeed, kubeletTopology, minimalSpan, podAlignment, podQos, shapeAlignment, zoneSets, type KubeletTopology } from '../../../src/numa/kubelet.js';
+import { alignedResources, kubeletNeed, kubeletTopology, minimalSpan, podAlignment, podQos, shapeAlignment, zoneSets, type KubeletTopology, type QosClass } from '../../../src/numa/kubelet.js';
 import { makePod } from '../../support/pod.js';
 
 describe('topology manager from the NRT object', () => {
@@ -49,13 +49,13 @@ describe('QoS class (v1qos.GetPodQOS)', () => {
 });
 
 describe('aligned resources (hint providers)', () => {
-  it.each([
+  it.each<{ name: string; qos: QosClass; r: Record<string, number>; want: Record<string, number> }>([
     { name: 'Guaranteed whole CPUs, memory, hugepages, GPUs', qos: 'Guaranteed', r: { cpu: 4000, memory: 8, 'hugepages-2Mi': 2, 'nvidia.com/gpu': 2, pods: 1, 'ephemeral-storage': 9 }, want: { cpu: 4000, memory: 8, 'hugepages-2Mi': 2, 'nvidia.com/gpu': 2 } },
     { name: 'Guaranteed fractional CPU is shared (no CPU-manager hint)', qos: 'Guaranteed', r: { cpu: 1500, memory: 8 }, want: { memory: 8 } },
     { name: 'Burstable: devices only', qos: 'Burstable', r: { cpu: 4000, memory: 8, 'nvidia.com/gpu': 1 }, want: { 'nvidia.com/gpu': 1 } },
     { name: 'BestEffort: devices only', qos: 'BestEffort', r: { 'example.com/nic': 1 }, want: { 'example.com/nic': 1 } },
     { name: 'kubernetes.io-prefixed names are native', qos: 'Burstable', r: { 'kubernetes.io/batch-cpu': 1 }, want: {} },
-  ] as const)('$name', ({ qos, r, want }) => {
+  ])('$name', ({ qos, r, want }) => {
     expect(alignedResources(qos, { ...r })).toEqual(want);
   });
 
