@@ -72,6 +72,11 @@ export class Requeuer {
     }
   }
 
+  /** Wake one pod now: a driver whose spark.properties arrived, or whose wait for it is over. */
+  wakePod(p: { readonly namespace: string; readonly name: string; readonly uid: string }): void {
+    this.wake([{ namespace: p.namespace, name: p.name, uid: p.uid, at: this.now() }]);
+  }
+
   /** A pod left the cluster (informer delete): forget it. */
   forget(uid: string): void {
     this.parked.delete(uid);

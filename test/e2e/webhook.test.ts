@@ -123,14 +123,16 @@ describe('the webhook on the real control plane (issue 3 config)', () => {
 
     expect(driver.spec?.schedulerName).toBe('gangplank-scheduler');
     expect(labels(driver)[GANG]).toBe('spark-pi-5f2c9a7e');
-    expect(labels(driver)[MIN]).toBe('3');
-    // Default profile: Spark's default of 2 executors, each 1 core and 1g + 384Mi overhead.
-    expect(annotations(driver)[COUNT]).toBe('2');
-    expect(annotations(driver)[SHAPE]).toBe('{"cpu":"1","memory":"1408Mi"}');
+    // Default profile: the webhook cannot see spark-submit's --conf (they are in the
+    // spark.properties ConfigMap), so it invents no N or shape; the extender decides.
+    expect(labels(driver)[MIN]).toBeUndefined();
+    expect(annotations(driver)[COUNT]).toBeUndefined();
+    expect(annotations(driver)[SHAPE]).toBeUndefined();
     expect(driver.spec?.nodeSelector).toBeUndefined();
     for (const e of executors) {
       expect(e.spec?.schedulerName).toBe('gangplank-scheduler');
       expect(labels(e)[GANG]).toBe('spark-pi-5f2c9a7e');
+      // N as the extender planned it (the driver mounts no ConfigMap here: Spark's default of 2).
       expect(labels(e)[MIN]).toBe('3');
       expect(annotations(e)[COUNT]).toBeUndefined();
     }
@@ -147,8 +149,10 @@ describe('the webhook on the real control plane (issue 3 config)', () => {
 
     expect(labels(driver)).toMatchObject({ [GANG]: 'my-job-driver', [MIN]: '4', 'sparkoperator.k8s.io/app-name': 'spark-pi' });
     expect(driver.spec?.schedulerName).toBe('gangplank-scheduler');
+    // N from the seed's min-available; the shape is left to the driver's spark.properties.
     expect(annotations(driver)[COUNT]).toBe('3');
-    expect(annotations(driver)[SHAPE]).toBe('{"cpu":"1","memory":"1408Mi"}');
+    expect(annotations(driver)['gangplank.io/executor-count-source']).toBe('min-available');
+    expect(annotations(driver)[SHAPE]).toBeUndefined();
     for (const e of executors) {
       expect(labels(e)).toMatchObject({ [GANG]: 'my-job-driver', [MIN]: '4' });
       expect(e.spec?.schedulerName).toBe('gangplank-scheduler');
@@ -183,6 +187,9 @@ describe('the webhook on the real control plane (issue 3 config)', () => {
       // executorInstances: 2; one executor as the overrides cap it.
       expect(annotations(driver)[COUNT]).toBe('2');
       expect(annotations(driver)[SHAPE]).toBe('{"cpu":"500m","memory":"1Gi"}');
+      // Both from the profile: the driver's spark.properties would win, with the profile's cap applied to it.
+      expect(annotations(driver)['gangplank.io/executor-resources-source']).toBe('profile');
+      expect(JSON.parse(annotations(driver)['gangplank.io/executor-resource-layers'] ?? '{}')).toMatchObject({ overrides: { limits: { cpu: '500m', memory: '1Gi' } } });
       // The driver's own resources are not the executors' overrides.
       expect(driver.spec?.containers[0]?.resources?.requests).toEqual({ cpu: '1', memory: '1408Mi' });
 

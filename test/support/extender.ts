@@ -1,12 +1,12 @@
 // An ExtenderState over StaticCaches, a settable clock and a recording Binder,
 // for unit, property and HTTP tests of the gang scheduler.
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
 import { configSchema } from '../../src/config/schema.js';
 import { StaticCache } from '../../src/k8s/cache.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import type { GangConfig } from '../../src/gang/admit.js';
 import type { GangRecord } from '../../src/contract/gang-record.js';
-import { ExtenderState, type Binder, type GangEvent } from '../../src/extender/state.js';
+import { ExtenderState, type Binder, type GangEvent, type ParkedPod } from '../../src/extender/state.js';
 import type { NodeResourceTopology } from '../../src/numa/topology.js';
 
 export class RecordingBinder implements Binder {
@@ -33,6 +33,10 @@ export interface TestState {
   pods: StaticCache<V1Pod>;
   nodes: StaticCache<V1Node>;
   events: GangEvent[];
+  /** ConfigMaps the extender reads spark.properties from (add one with upsert). */
+  configMaps: StaticCache<V1ConfigMap>;
+  /** Pods the state asked the runtime to wake. */
+  woken: ParkedPod[];
   clock: { now: number };
   /** Add or replace a pod in the cache and feed the event. */
   addPod(pod: V1Pod): void;
@@ -47,7 +51,7 @@ export function testConfig(over: Partial<GangConfig> = {}): GangConfig {
   return { ...configSchema.parse({}).extender, ...over };
 }
 
-export function makeState(opts: { nodes?: V1Node[]; pods?: V1Pod[]; topologies?: NodeResourceTopology[]; config?: Partial<GangConfig>; synced?: boolean } = {}): TestState {
+export function makeState(opts: { nodes?: V1Node[]; pods?: V1Pod[]; topologies?: NodeResourceTopology[]; config?: Partial<GangConfig>; synced?: boolean; configMaps?: V1ConfigMap[] } = {}): TestState {
   const clock = { now: T0 };
   const nodes = new StaticCache<V1Node>('nodes', opts.nodes ?? [], () => clock.now);
   const pods = new StaticCache<V1Pod>('pods', opts.pods ?? [], () => clock.now);
@@ -55,6 +59,8 @@ export function makeState(opts: { nodes?: V1Node[]; pods?: V1Pod[]; topologies?:
   const topologies = opts.topologies ? new StaticCache<NodeResourceTopology>('noderesourcetopologies', opts.topologies, () => clock.now) : undefined;
   const binder = new RecordingBinder();
   const events: GangEvent[] = [];
+  const configMaps = new StaticCache<V1ConfigMap>('configmaps', opts.configMaps ?? [], () => clock.now);
+  const woken: ParkedPod[] = [];
   const state = new ExtenderState({
     config: testConfig(opts.config),
     nodes,
@@ -64,6 +70,8 @@ export function makeState(opts: { nodes?: V1Node[]; pods?: V1Pod[]; topologies?:
     metrics: createMetrics({ defaultMetrics: false }),
     clock: () => clock.now,
     notify: (e) => events.push(e),
+    configMaps,
+    wake: (p) => woken.push(p),
   });
   state.loadCaches();
   return {
@@ -72,6 +80,8 @@ export function makeState(opts: { nodes?: V1Node[]; pods?: V1Pod[]; topologies?:
     pods,
     nodes,
     events,
+    configMaps,
+    woken,
     clock,
     addPod(pod) {
       const existed = pods.get(pod.metadata?.name ?? '', pod.metadata?.namespace);
