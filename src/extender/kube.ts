@@ -87,6 +87,51 @@ export function eventRecorder(client: KubeClient, logger: Logger, intervalMs: nu
   };
 }
 
+/**
+ * Events about a Node (cluster-scoped objects' Events live in the default
+ * namespace, where `kubectl describe node` finds them), at most one per
+ * (node, reason) every `intervalMs`.
+ */
+export function nodeEventRecorder(
+  client: KubeClient,
+  logger: Logger,
+  uidOf: (node: string) => string | undefined,
+  intervalMs: number,
+  now: () => number = Date.now,
+): (node: string, reason: string, message: string) => void {
+  const last = new Map<string, number>();
+  return (node, reason, message) => {
+    const key = `${node}/${reason}`;
+    const t = now();
+    const prev = last.get(key);
+    if (prev !== undefined && t - prev < intervalMs) return;
+    last.set(key, t);
+    if (last.size > 10_000) last.clear();
+    const ts = new Date(t).toISOString();
+    const uid = uidOf(node);
+    client
+      .request({
+        method: 'POST',
+        path: '/api/v1/namespaces/default/events',
+        body: {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { generateName: `${node}.`, namespace: 'default' },
+          involvedObject: { apiVersion: 'v1', kind: 'Node', name: node, ...(uid ? { uid } : {}) },
+          reason,
+          message,
+          type: 'Warning',
+          source: { component: 'gangplank-extender' },
+          firstTimestamp: ts,
+          lastTimestamp: ts,
+          count: 1,
+          reportingComponent: 'gangplank-extender',
+        },
+      })
+      .catch((err: unknown) => logger.warn({ err: String(err), reason, node }, 'cannot record event'));
+  };
+}
+
 /** The Event's involvedObject: the pod by name, uid and (when known) resourceVersion. */
 export function involvedPod(e: GangEvent): { apiVersion: 'v1'; kind: 'Pod'; name: string; namespace: string; uid?: string; resourceVersion?: string } {
   const ref: ReturnType<typeof involvedPod> = { apiVersion: 'v1', kind: 'Pod', name: e.name, namespace: e.namespace };

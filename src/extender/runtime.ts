@@ -1,5 +1,7 @@
 // Start-up of the extender role: API client, informer caches of all nodes
-// and pods (and NodeResourceTopology when served), the ledger restored from
+// and pods (and NodeResourceTopology whenever the API serves it: discovered
+// at start-up and every extender.topologyDiscoverySeconds after, see
+// ./topology-discovery.ts), the ledger restored from
 // the plans persisted on anchor pods, then the HTTP server. The server starts
 // only after the restore, so no filter call is ever answered from an empty
 // ledger after a restart.
@@ -15,17 +17,17 @@ import { createInformer, type InformerHandlers } from '../k8s/informer.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/index.js';
 import type { NodeResourceTopology } from '../numa/topology.js';
+import { NUMA_TOPOLOGY } from '../contract/keys.js';
 import { flag, kubeClient, type Running } from '../runtime.js';
 import { buildExtenderApp } from './app.js';
-import { apiBinder, eventRecorder, LazyConfigMapCache, servesGroupVersion } from './kube.js';
+import { apiBinder, eventRecorder, LazyConfigMapCache, nodeEventRecorder, servesGroupVersion } from './kube.js';
 import { apiToucher, Requeuer } from './requeue.js';
 import { ExtenderState, type ExtenderStateDeps } from './state.js';
+import { NRT_GROUP_VERSION, NRT_RESOURCE, TopologyDiscovery } from './topology-discovery.js';
 import { verb, type ExtenderVerb } from './verb.js';
 import { createBindVerb } from './verbs/bind.js';
 import { createFilterVerb } from './verbs/filter.js';
 import { createPrioritizeVerb } from './verbs/prioritize.js';
-
-const NRT_GROUP_VERSION = 'topology.node.k8s.io/v1alpha2';
 
 export async function startExtender(cmd: Command, config: Config, logger: Logger, metrics: Metrics, run: Running): Promise<void> {
   const host = (cmd.role === 'serve' ? flag(cmd, 'extender-host') : flag(cmd, 'host')) ?? '127.0.0.1';
@@ -54,48 +56,59 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
       if (type === 'delete') requeuer.forget(p.metadata?.uid ?? '');
     }),
   });
-  const hasNrt = await servesGroupVersion(client, NRT_GROUP_VERSION);
-  const topologies = hasNrt
-    ? createInformer<NodeResourceTopology & { metadata: { name: string } }>({
-        client,
-        path: `/apis/${NRT_GROUP_VERSION}/noderesourcetopologies`,
-        resource: 'noderesourcetopologies',
-        logger: log,
-        handlers: forward((type, t) => sink.state?.onTopology(type, t)),
-      })
-    : undefined;
-  log.info({ nodeResourceTopology: hasNrt }, hasNrt ? 'NodeResourceTopology served: watching it' : 'NodeResourceTopology not served: NUMA topology from node annotations only');
-
   const state = new WakingState(requeuer, {
     config: config.extender,
     nodes,
     pods,
-    topologies,
     configMaps: new LazyConfigMapCache(client, log),
     binder: apiBinder(client),
     metrics,
     notify: eventRecorder(client, log, config.extender.eventIntervalSeconds * 1000),
-    wake: (p) => requeuer.wakePod(p),
   });
   sink.state = state;
-  const informers = [nodes, pods, ...(topologies ? [topologies] : [])];
+  const discovery = new TopologyDiscovery({
+    serves: () => servesGroupVersion(client, NRT_GROUP_VERSION),
+    createInformer: (handlers) =>
+      createInformer<NodeResourceTopology & { metadata: { name: string } }>({
+        client,
+        path: `/apis/${NRT_GROUP_VERSION}/${NRT_RESOURCE}`,
+        resource: NRT_RESOURCE,
+        logger: log,
+        handlers,
+      }),
+    target: state,
+    metrics,
+    logger: log,
+    nodeEvent: nodeEventRecorder(client, log, (n) => nodes.get(n)?.metadata?.uid, config.extender.eventIntervalSeconds * 1000),
+    hasAnnotation: (n) => nodes.get(n)?.metadata?.annotations?.[NUMA_TOPOLOGY] !== undefined,
+    intervalMs: config.extender.topologyDiscoverySeconds * 1000,
+  });
+  const informers = [nodes, pods];
   for (const i of informers) metrics.trackCache(i.resource, () => i.synced());
+  const watched = () => [...informers, ...[discovery.active()].filter((i) => i !== undefined)];
   let restored = false;
   run.readiness.push({
     name: 'extender',
     check: () => {
-      const unsynced = informers.filter((i) => !i.synced()).map((i) => i.resource);
+      const unsynced = watched()
+        .filter((i) => !i.synced())
+        .map((i) => i.resource);
       if (unsynced.length > 0) return `caches not synced: ${unsynced.join(', ')}`;
       if (!restored) return 'ledger not restored yet';
       return state.cacheProblem();
     },
   });
   run.stoppers.push(async () => {
+    await discovery.stop();
     await Promise.all(informers.map((i) => i.stop()));
   });
 
   const t = Date.now();
   await Promise.all(informers.map((i) => i.start()));
+  // Topology as the API serves it now; discovery keeps looking from here on.
+  await discovery.check(true);
+  if (!discovery.active()) log.info({ groupVersion: NRT_GROUP_VERSION }, 'NodeResourceTopology not served (yet): NUMA topology from node annotations; discovery keeps looking');
+  discovery.start();
   const { restored: gangs, errors } = state.restore();
   restored = true;
   for (const e of errors) log.warn({ problem: e }, 'unreadable gang record ignored');
@@ -134,6 +147,11 @@ class WakingState extends ExtenderState {
   override released(r: Parameters<ExtenderState['released']>[0]): void {
     super.released(r);
     if (r && r.slots > 0) this.requeuer.roomFreed();
+  }
+  override topologySynced(s: Parameters<ExtenderState['topologySynced']>[0]): void {
+    super.topologySynced(s);
+    // An NRT update made NUMA room: no event the scheduler watches says so.
+    this.requeuer.roomFreed();
   }
 }
 

@@ -5,7 +5,7 @@
 // restore() once the pod cache has synced, and tick() on a timer.
 import type { V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
 import { gangTimeoutMs, WaitQueue, type GangConfig, type GangContext, type SparkConfState, type Verdict } from '../gang/admit.js';
-import { CapacityIndex } from '../gang/capacity.js';
+import { CapacityIndex, type TopologySync } from '../gang/capacity.js';
 import { creationMs, type GangId } from '../gang/identity.js';
 import { gangRecordCodec, type GangRecord } from '../contract/gang-record.js';
 import { GANG_RECORD, SPARK_CONF_MAP_SUFFIX, SPARK_PROPERTIES } from '../contract/keys.js';
@@ -64,7 +64,7 @@ export interface ExtenderStateDeps {
   readonly config: GangConfig;
   readonly nodes: SyncedCache<V1Node>;
   readonly pods: SyncedCache<V1Pod>;
-  /** NodeResourceTopology objects, when the CRD exists. */
+  /** NodeResourceTopology objects, when the CRD exists (else attached later: attachTopologies). */
   readonly topologies?: SyncedCache<NodeResourceTopology>;
   /** ConfigMaps, to read a driver's spark.properties. */
   readonly configMaps?: ObjectCache<V1ConfigMap>;
@@ -72,53 +72,43 @@ export interface ExtenderStateDeps {
   readonly metrics: Metrics;
   readonly clock?: () => number;
   readonly notify?: (e: GangEvent) => void;
-  /**
-   * Wake a pod the scheduler parked (the runtime touches it: Requeuer). Used
-   * for a driver that waited for its spark.properties ConfigMap: no cluster
-   * event the scheduler watches says that the ConfigMap arrived.
-   */
-  readonly wake?: (pod: ParkedPod) => void;
-}
-
-/** A pod to wake, by name and uid. */
-export interface ParkedPod {
-  readonly namespace: string;
-  readonly name: string;
-  readonly uid: string;
 }
 
 const TICK_EVERY_MS = 250;
+
+/** True when some zone resource has more free room in `after` than in `before`. */
+function grew(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): boolean {
+  for (const [k, v] of after) if (v > (before.get(k) ?? -Infinity)) return true;
+  return false;
+}
 
 export class ExtenderState {
   readonly config: GangConfig;
   readonly nodes: SyncedCache<V1Node>;
   readonly pods: SyncedCache<V1Pod>;
-  readonly topologies?: SyncedCache<NodeResourceTopology>;
+  private topologyCache?: SyncedCache<NodeResourceTopology>;
   readonly configMaps?: ObjectCache<V1ConfigMap>;
   readonly binder: Binder;
   readonly metrics: Metrics;
   readonly clock: () => number;
   readonly notify: (e: GangEvent) => void;
-  readonly index = new CapacityIndex();
+  readonly index: CapacityIndex;
   readonly ledger: Ledger;
   readonly queue = new WaitQueue();
   private readonly unplaced = new Map<string, Unplaced>();
-  private readonly wake: (pod: ParkedPod) => void;
-  /** Drivers told to wait for their spark.properties, by uid, until their wait ends. */
-  private readonly awaitingConf = new Map<string, ParkedPod & { readonly driver: V1Pod; readonly until: number }>();
   private lastTick = -Infinity;
 
   constructor(deps: ExtenderStateDeps) {
     this.config = deps.config;
     this.nodes = deps.nodes;
     this.pods = deps.pods;
-    this.topologies = deps.topologies;
+    this.topologyCache = deps.topologies;
     this.configMaps = deps.configMaps;
     this.binder = deps.binder;
     this.metrics = deps.metrics;
     this.clock = deps.clock ?? Date.now;
     this.notify = deps.notify ?? (() => {});
-    this.wake = deps.wake ?? (() => {});
+    this.index = new CapacityIndex({ clock: this.clock, settleMs: (this.config.nrtSettleSeconds ?? 10) * 1000 });
     this.ledger = new Ledger({ assumeTtlMs: this.config.assumeTtlSeconds * 1000 });
     // Every state reads 0 from the start, so dashboards and alerts see series, not gaps.
     this.refreshGauges();
@@ -140,19 +130,69 @@ export class ExtenderState {
     else this.index.upsertNode(node);
   }
 
+  /** The NodeResourceTopology cache, while the API serves them. */
+  get topologies(): SyncedCache<NodeResourceTopology> | undefined {
+    return this.topologyCache;
+  }
+
+  /** The API serves NodeResourceTopology now: read topology from `cache` (fed through onTopology). */
+  attachTopologies(cache: SyncedCache<NodeResourceTopology>): void {
+    this.topologyCache = cache;
+  }
+
+  /**
+   * The API stopped serving NodeResourceTopology: every node falls back to its
+   * annotation. Returns the nodes that had an NRT object.
+   */
+  detachTopologies(): string[] {
+    this.topologyCache = undefined;
+    const nodes = this.index.topologyNodes();
+    this.index.clearTopologies();
+    return nodes;
+  }
+
   onTopology(type: 'add' | 'update' | 'delete', nrt: NodeResourceTopology): void {
-    if (type === 'delete') this.index.deleteTopology(nrt.metadata?.name ?? '');
+    const name = nrt.metadata?.name ?? '';
+    const before = this.zoneFree(name);
+    if (type === 'delete') this.index.deleteTopology(name);
     else this.index.upsertTopology(nrt);
+    const s = this.index.lastSync;
+    this.index.lastSync = undefined;
+    if (type !== 'delete' && s) this.metrics.topologySyncs.inc({ outcome: s.outcome });
+    if ((s && s.included > 0) || grew(before, this.zoneFree(name))) this.topologySynced(s ?? { node: name, outcome: 'no_fingerprint', pending: 0, included: 0 });
+  }
+
+  /** Free room per zone and resource of a node, to tell whether an update made room. */
+  private zoneFree(node: string): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const z of this.index.node(node)?.zones ?? []) for (const r in z.free) out.set(`${z.name}\u0000${r}`, z.free[r] as number);
+    return out;
+  }
+
+  /**
+   * NUMA room may have grown on a node: its exporter's data now includes
+   * pods we were counting, or it reports more free. The runtime wakes parked
+   * pods (WakingState).
+   */
+  topologySynced(s: TopologySync): void {
+    void s;
   }
 
   onPod(type: 'add' | 'update' | 'delete', pod: V1Pod): void {
     const uid = pod.metadata?.uid ?? '';
+    if (type === 'delete') this.index.deletePod(pod);
+    else this.index.upsertPod(pod);
+    // A pod now running (or gone) may complete the pod set an exporter's fingerprint named.
+    const s = this.index.lastSync;
+    if (s) {
+      this.index.lastSync = undefined;
+      this.metrics.topologySyncs.inc({ outcome: s.outcome });
+      this.topologySynced(s);
+    }
     if (type === 'delete') {
-      this.index.deletePod(pod);
       this.released(this.ledger.podGone(uid, false));
       return;
     }
-    this.index.upsertPod(pod);
     if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') this.released(this.ledger.podGone(uid, pod.status.phase === 'Failed'));
   }
 
@@ -185,7 +225,6 @@ export class ExtenderState {
     const out = this.ledger.expire(now);
     for (const r of out) this.released(r);
     this.forgetUnplaced(now);
-    this.checkAwaitingConf(now);
     // Also without a release: "waiting past its time-out" changes as time passes.
     this.refreshGauges();
     return out;
@@ -267,28 +306,7 @@ export class ExtenderState {
       const text = cm?.data?.[SPARK_PROPERTIES];
       if (text !== undefined) return { state: 'found', text };
     }
-    const uid = driver.metadata?.uid ?? '';
-    const until = creationMs(driver) + this.config.sparkConfigWaitSeconds * 1000;
-    // Only within the wait: a driver past it is decided without spark.properties, and must not be woken again and again.
-    if (uid && until > this.clock() && !this.awaitingConf.has(uid)) this.awaitingConf.set(uid, { namespace: ns, name: driver.metadata?.name ?? '', uid, driver, until });
     return { state: 'pending' };
-  }
-
-  /**
-   * Look again for the spark.properties of drivers that were told to wait
-   * (each look fetches the ConfigMap: LazyConfigMapCache), and wake a driver
-   * once it is there or its wait is over, so that the scheduler retries it
-   * now rather than at its next periodic flush (up to 5 minutes).
-   */
-  private checkAwaitingConf(now: number): void {
-    for (const [uid, w] of this.awaitingConf) {
-      const gone = !this.index.pod(uid) || !!this.index.pod(uid)?.node;
-      const state = gone ? 'none' : this.sparkConf(w.driver).state;
-      if (gone || state !== 'pending' || now >= w.until) {
-        this.awaitingConf.delete(uid);
-        if (!gone) this.wake({ namespace: w.namespace, name: w.name, uid: w.uid });
-      }
-    }
   }
 
   /** Count a release in the metrics and tell the user. */
