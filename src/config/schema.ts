@@ -1,6 +1,9 @@
 // The configuration schema for both roles. One file so that the whole
 // surface a user can write is visible in one place; docs/config.md mirrors it.
 import { z } from 'zod';
+import { SparkConfError } from '../contract/spark-conf.js';
+import { executorShapeConf } from '../contract/spark-pod.js';
+import { sparkExecutorContainer } from '../contract/spark-resources.js';
 
 /** A label value as Kubernetes validates it (RFC 1123-ish, ≤63 chars). */
 const labelValue = z
@@ -95,9 +98,20 @@ const numaSettings = z
   .strict();
 
 /** One executor's shape when nothing else tells it (Spark's defaults). */
+/** The Spark key each executorShape field stands for (contract/spark-pod.ts executorShapeConf). */
+const SHAPE_FIELDS: readonly (readonly [string, string])[] = [
+  ['cores', 'spark.executor.cores'],
+  ['requestCores', 'spark.kubernetes.executor.request.cores'],
+  ['memoryOverheadFactor', 'spark.executor.memoryOverheadFactor'],
+  ['memoryOverhead', 'spark.executor.memoryOverhead'],
+  ['memory', 'spark.executor.memory'],
+  ['gpuResource', 'spark.executor.resource.'],
+];
+
 const executorShape = z
   .object({
-    cores: z.number().positive().default(1),
+    /** `spark.executor.cores`: an int, as in Spark (fractions go in requestCores). */
+    cores: z.number().int().positive().default(1),
     /** `spark.kubernetes.executor.request.cores`, e.g. "500m" or "1.8". */
     requestCores: z.string().optional(),
     memory: z.string().default('1g'),
@@ -106,7 +120,20 @@ const executorShape = z
     gpus: z.number().int().min(0).default(0),
     gpuResource: z.string().default('nvidia.com/gpu'),
   })
-  .strict();
+  .strict()
+  .superRefine((value, ctx) => {
+    // Spark's own rules over the shape (a size Spark rejects, such as "1.5g", fails here, with its path).
+    const v = value as unknown as Loose;
+    const typed = ['memory', 'requestCores', 'memoryOverhead', 'gpuResource'].every((k) => v[k] === undefined || typeof v[k] === 'string') && ['cores', 'memoryOverheadFactor', 'gpus'].every((k) => typeof v[k] === 'number');
+    if (!typed) return;
+    try {
+      sparkExecutorContainer(executorShapeConf(value), 'java');
+    } catch (err) {
+      if (!(err instanceof SparkConfError)) throw err;
+      const field = SHAPE_FIELDS.find(([, key]) => err.message.startsWith(key))?.[0];
+      ctx.addIssue({ code: 'custom', path: field ? [field] : [], message: err.message });
+    }
+  }, onAnyObject);
 
 const profile = z
   .object({

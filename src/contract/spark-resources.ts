@@ -154,7 +154,12 @@ export function executorExtendedResources(conf: SparkConf): Record<string, numbe
 export function sparkExecutorContainer(conf: SparkConf, appType: AppType): ContainerResources {
   const memory = formatQuantity('memory', executorMemory(conf, appType).totalMiB * 2 ** 20);
   // spark.executor.cores is read (and must be an int) even when request.cores replaces it in the pod.
-  const cores = sparkInt(K.cores, conf[K.cores] ?? '1', 1);
+  let cores: number;
+  try {
+    cores = sparkInt(K.cores, conf[K.cores] ?? '1', 1);
+  } catch (err) {
+    throw err instanceof SparkConfError ? new SparkConfError(`${err.message} (fractions of a core go in ${K.requestCores})`) : err;
+  }
   const requests: Record<string, string> = { cpu: canonical(K.requestCores, 'cpu', conf[K.requestCores] ?? String(cores)), memory };
   const limits: Record<string, string> = { memory };
   const limitCores = conf[K.limitCores];

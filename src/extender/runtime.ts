@@ -64,6 +64,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     binder: apiBinder(client),
     metrics,
     notify: eventRecorder(client, log, config.extender.eventIntervalSeconds * 1000),
+    wake: (p) => requeuer.wakePod(p),
   });
   sink.state = state;
   const discovery = new TopologyDiscovery({

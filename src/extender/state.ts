@@ -72,6 +72,19 @@ export interface ExtenderStateDeps {
   readonly metrics: Metrics;
   readonly clock?: () => number;
   readonly notify?: (e: GangEvent) => void;
+  /**
+   * Wake a pod the scheduler parked (the runtime touches it: Requeuer). Used
+   * for a driver that waited for its spark.properties ConfigMap: no cluster
+   * event the scheduler watches says that the ConfigMap arrived.
+   */
+  readonly wake?: (pod: ParkedPod) => void;
+}
+
+/** A pod to wake, by name and uid. */
+export interface ParkedPod {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
 }
 
 const TICK_EVERY_MS = 250;
@@ -96,6 +109,9 @@ export class ExtenderState {
   readonly ledger: Ledger;
   readonly queue = new WaitQueue();
   private readonly unplaced = new Map<string, Unplaced>();
+  private readonly wake: (pod: ParkedPod) => void;
+  /** Drivers told to wait for their spark.properties, by uid, until their wait ends. */
+  private readonly awaitingConf = new Map<string, ParkedPod & { readonly driver: V1Pod; readonly until: number }>();
   private lastTick = -Infinity;
 
   constructor(deps: ExtenderStateDeps) {
@@ -108,6 +124,7 @@ export class ExtenderState {
     this.metrics = deps.metrics;
     this.clock = deps.clock ?? Date.now;
     this.notify = deps.notify ?? (() => {});
+    this.wake = deps.wake ?? (() => {});
     this.index = new CapacityIndex({ clock: this.clock, settleMs: (this.config.nrtSettleSeconds ?? 10) * 1000 });
     this.ledger = new Ledger({ assumeTtlMs: this.config.assumeTtlSeconds * 1000 });
     // Every state reads 0 from the start, so dashboards and alerts see series, not gaps.
@@ -225,6 +242,7 @@ export class ExtenderState {
     const out = this.ledger.expire(now);
     for (const r of out) this.released(r);
     this.forgetUnplaced(now);
+    this.checkAwaitingConf(now);
     // Also without a release: "waiting past its time-out" changes as time passes.
     this.refreshGauges();
     return out;
@@ -306,7 +324,28 @@ export class ExtenderState {
       const text = cm?.data?.[SPARK_PROPERTIES];
       if (text !== undefined) return { state: 'found', text };
     }
+    const uid = driver.metadata?.uid ?? '';
+    const until = creationMs(driver) + this.config.sparkConfigWaitSeconds * 1000;
+    // Only within the wait: a driver past it is decided without spark.properties, and must not be woken again and again.
+    if (uid && until > this.clock() && !this.awaitingConf.has(uid)) this.awaitingConf.set(uid, { namespace: ns, name: driver.metadata?.name ?? '', uid, driver, until });
     return { state: 'pending' };
+  }
+
+  /**
+   * Look again for the spark.properties of drivers that were told to wait
+   * (each look fetches the ConfigMap: LazyConfigMapCache), and wake a driver
+   * once it is there or its wait is over, so that the scheduler retries it
+   * now rather than at its next periodic flush (up to 5 minutes).
+   */
+  private checkAwaitingConf(now: number): void {
+    for (const [uid, w] of this.awaitingConf) {
+      const gone = !this.index.pod(uid) || !!this.index.pod(uid)?.node;
+      const state = gone ? 'none' : this.sparkConf(w.driver).state;
+      if (gone || state !== 'pending' || now >= w.until) {
+        this.awaitingConf.delete(uid);
+        if (!gone) this.wake({ namespace: w.namespace, name: w.name, uid: w.uid });
+      }
+    }
   }
 
   /** Count a release in the metrics and tell the user. */

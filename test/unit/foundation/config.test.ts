@@ -58,3 +58,19 @@ describe('configuration: every problem in one load', () => {
     expect(problems({ schedulerNameAliases: ['kubenexus-scheduler'], profiles: [{ name: 'a' }, { name: 'b', driver: { template: {} } }] })).toEqual([]);
   });
 });
+
+describe('executorDefaults follow Spark\'s own rules (contract/spark-resources.ts)', () => {
+  it.each([
+    { name: 'a fractional size Spark rejects', shape: { memory: '1.5g' }, want: 'executorDefaults.memory: spark.executor.memory: Spark does not accept fractional sizes' },
+    { name: 'fractional cores (an int in Spark; fractions go in requestCores)', shape: { cores: 0.5 }, want: 'executorDefaults.cores: Invalid input: expected int' },
+    { name: 'a request that is not a quantity', shape: { requestCores: 'two' }, want: 'executorDefaults.requestCores: spark.kubernetes.executor.request.cores: not a Kubernetes quantity' },
+    { name: 'an overhead Spark cannot read', shape: { memoryOverhead: 'lots' }, want: 'executorDefaults.memoryOverhead: spark.executor.memoryOverhead: not a Spark size' },
+  ])('$name is reported with its path, in a profile and in the extender', ({ shape, want }) => {
+    expect(problems({ profiles: [{ name: 'p', executorDefaults: shape }] }).some((p) => p.startsWith(`profiles[0].${want}`))).toBe(true);
+    expect(problems({ extender: { executorDefaults: shape } }).some((p) => p.startsWith(`extender.${want}`))).toBe(true);
+  });
+
+  it('accepts what Spark accepts', () => {
+    expect(problems({ profiles: [{ name: 'p', executorDefaults: { cores: 2, requestCores: '1800m', memory: '4g', memoryOverhead: '512m', gpus: 1, gpuResource: 'nvidia.com/gpu' } }] })).toEqual([]);
+  });
+});
