@@ -43,6 +43,11 @@ export interface ControlPlane {
    */
   startScheduler(config: Record<string, unknown>, name?: string): Promise<ManagedProcess>;
   stopScheduler(name?: string): Promise<void>;
+  /**
+   * Stop kube-apiserver for `downMs`, then start it again on the same port
+   * (etcd keeps the state): every watch breaks and every client retries.
+   */
+  restartApiServer(downMs?: number): Promise<void>;
   /** True when an HTTPS endpoint on 127.0.0.1 answers 200 (self-signed certificates accepted). */
   probe(url: string): Promise<boolean>;
   stop(): Promise<void>;
@@ -121,10 +126,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const apiPort = await freePort();
     const apiUrl = `https://127.0.0.1:${apiPort}`;
     const tApi = Date.now();
-    const apiserver = startProcess({
-      name: 'kube-apiserver',
-      command: kcp,
-      args: [
+    const apiserverArgs = [
         'kube-apiserver',
         `--etcd-servers=http://127.0.0.1:${etcdClient}`,
         '--bind-address=127.0.0.1',
@@ -145,22 +147,31 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         '--profiling=false',
         `--cert-dir=${join(dir, 'pki', 'apiserver-generated')}`,
         '--v=1',
-      ],
-      logFile: join(dir, 'logs', 'kube-apiserver.log'),
-      detached: opts.detached,
-    });
-    processes.push(apiserver);
+    ];
     const adminTls = { ca: pki.ca.cert, cert: pki.admin.pair.cert, key: pki.admin.pair.key };
-    await waitFor(
-      'kube-apiserver /readyz',
-      () => {
-        if (!apiserver.isRunning()) throw new Error('kube-apiserver exited');
-        return probeHttps(`${apiUrl}/readyz`, adminTls);
-      },
-      90_000,
-      () => apiserver.tail(),
-      250,
-    );
+    let apiserverRuns = 0;
+    const startApiserver = async (): Promise<ManagedProcess> => {
+      const proc = startProcess({
+        name: 'kube-apiserver',
+        command: kcp,
+        args: apiserverArgs,
+        logFile: join(dir, 'logs', `kube-apiserver${apiserverRuns++ === 0 ? '' : `-${apiserverRuns}`}.log`),
+        detached: opts.detached,
+      });
+      processes.splice(1, 0, proc);
+      await waitFor(
+        'kube-apiserver /readyz',
+        () => {
+          if (!proc.isRunning()) throw new Error('kube-apiserver exited');
+          return probeHttps(`${apiUrl}/readyz`, adminTls);
+        },
+        90_000,
+        () => proc.tail(),
+        250,
+      );
+      return proc;
+    };
+    let apiserver = await startApiserver();
     timings.apiserver = Date.now() - tApi;
     log(`kube-apiserver ready at ${apiUrl} (${timings.apiserver} ms)`);
 
@@ -233,6 +244,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
           processes.splice(processes.indexOf(proc), 1);
           schedulers.delete(name);
         }
+      },
+      async restartApiServer(downMs = 0) {
+        await apiserver.stop(10_000);
+        processes.splice(processes.indexOf(apiserver), 1);
+        await new Promise((r) => setTimeout(r, downMs));
+        apiserver = await startApiserver();
       },
       probe: (url) => probeHttps(url, { insecure: true }),
       stop: stopAll,

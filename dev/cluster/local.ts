@@ -25,6 +25,7 @@ import { startControlPlane, type ControlPlane } from './controlplane.js';
 import { prepareContainer } from './pod-runner.js';
 import { freePort } from './ports.js';
 import { startProcess, waitFor, type ManagedProcess } from './process.js';
+import { Supervised } from './supervisor.js';
 
 /** The repository root (dev/cluster → ../.., dist/dev/cluster → ../../..). */
 export function repoRoot(): string {
@@ -48,6 +49,17 @@ export interface GangplankPorts {
   readonly extenderOps: number;
   /** The chart's kube-scheduler's secure port. */
   readonly scheduler: number;
+}
+
+export interface SchedulerReplica {
+  readonly index: number;
+  readonly extenderPort: number;
+  readonly extenderOps: number;
+  readonly schedulerPort: number;
+  /** The extender container (restarted when it exits on its own). */
+  readonly extender: Supervised;
+  /** The kube-scheduler container (restarted when it exits, e.g. on losing its Lease). */
+  readonly scheduler: Supervised;
 }
 
 export interface LocalClusterOptions {
@@ -84,6 +96,16 @@ export interface LocalCluster {
   stopGangplank(signal?: 'SIGTERM' | 'SIGKILL', role?: Role | 'all'): Promise<void>;
   /** Stop the chart's kube-scheduler (the benchmark runs its configuration by itself). */
   stopGangplankScheduler(): Promise<void>;
+  /**
+   * Start one more replica of the chart's scheduler pod (kube-scheduler and
+   * its extender, on their own ports; they elect a leader through the chart's
+   * Lease). Replica 0 is the one started with the cluster. Returns its index.
+   */
+  addSchedulerReplica(): Promise<number>;
+  /** The scheduler pods (replica 0 first), with their containers and ports. */
+  schedulerReplicas(): SchedulerReplica[];
+  /** Kill a scheduler pod (both containers, SIGKILL), as a node failure would. */
+  killSchedulerReplica(index: number): Promise<void>;
   /** GET a path on a role's ops port (e.g. /metrics). */
   ops(path: string, role?: Role): Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
@@ -191,15 +213,25 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     const schedulerConfigMap = findObject(objects, 'ConfigMap', `${RELEASE}-scheduler-config`);
     const schedulerConfig = parse((schedulerConfigMap.data as Record<string, string>)['scheduler-config.yaml'] as string) as Record<string, unknown>;
 
-    const procs = new Map<Role, ManagedProcess>();
-    let scheduler: ManagedProcess | undefined;
     const runs: Record<string, number> = {};
     /** The user each process name last ran as. */
     const users: Record<string, string> = {};
     const identities: Record<string, string> = {};
+    const supervised: Supervised[] = [];
 
-    /** Run one container of a rendered Deployment, as the kubelet would. */
-    const runContainer = async (deployment: ManifestObject, containerName: string, name: string, readyUrl?: string): Promise<ManagedProcess> => {
+    /**
+     * Run one container of a rendered Deployment, as the kubelet would. A
+     * second replica on this one host needs other ports than the chart's:
+     * `ports` maps a rendered port to the one this replica uses, in args and in
+     * kube-scheduler's extender URL (in a cluster each pod has its own IP).
+     */
+    const runContainer = async (
+      deployment: ManifestObject,
+      containerName: string,
+      name: string,
+      readyUrl?: string,
+      portMap: ReadonlyMap<number, number> = new Map(),
+    ): Promise<ManagedProcess> => {
       const run = (runs[name] = (runs[name] ?? 0) + 1);
       const prepared = await prepareContainer({
         client: plane.client,
@@ -211,7 +243,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         podName: `${deployment.metadata.name}-local-${run}`,
       });
       users[name] = prepared.user;
-      const [program, ...args] = prepared.argv;
+      const remap = (text: string): string => text.replace(/(=|:)(\d{2,5})\b/g, (m, sep: string, port: string) => `${sep}${portMap.get(Number(port)) ?? port}`);
+      const [program, ...args] = prepared.argv.map(remap);
       const logFile = join(opts.dir, 'logs', `${name}-${run}.log`);
       let proc: ManagedProcess;
       if (program === 'kube-scheduler') {
@@ -219,7 +252,8 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         const configArg = args.findIndex((a) => a.startsWith('--config='));
         const file = (args[configArg] as string).slice('--config='.length);
         const effective = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-        writeFileSync(file, stringify({ ...effective, clientConnection: { ...(effective.clientConnection as object), kubeconfig: prepared.kubeconfig } }));
+        const extenders = ((effective.extenders as { urlPrefix: string }[] | undefined) ?? []).map((e) => ({ ...e, urlPrefix: remap(e.urlPrefix) }));
+        writeFileSync(file, stringify({ ...effective, extenders, clientConnection: { ...(effective.clientConnection as object), kubeconfig: prepared.kubeconfig } }));
         proc = startProcess({
           name,
           command: opts.kcp,
@@ -249,20 +283,61 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       return proc;
     };
 
+    /** A container restarted when it exits on its own, as under restartPolicy Always. */
+    const container = (name: string, spawn: () => Promise<ManagedProcess>): Supervised => {
+      const c = new Supervised(name, spawn, log);
+      supervised.push(c);
+      return c;
+    };
+
     const opsPort = (role: Role): number => (role === 'webhook' ? ports.webhookOps : ports.extenderOps);
-    const waitReady = async (role: Role, p: ManagedProcess): Promise<void> => {
+    const ready = async (what: string, c: Supervised, probe: () => Promise<boolean>): Promise<void> => {
       await waitFor(
-        `gangplank ${role} /readyz`,
+        what,
         async () => {
-          if (!p.isRunning()) throw new Error(`gangplank ${role} exited`);
-          return (await httpText(`http://127.0.0.1:${opsPort(role)}/readyz`)).status === 200;
+          const p = c.current();
+          if (!p?.isRunning()) throw new Error(`${c.name} is not running`);
+          return probe();
         },
         60_000,
-        () => p.tail(),
+        () => c.current()?.tail() ?? '',
         200,
       );
     };
+    const opsReady = (port: number) => async (): Promise<boolean> => (await httpText(`http://127.0.0.1:${port}/readyz`)).status === 200;
+
+    /** One replica of the chart's scheduler pod: the extender and kube-scheduler containers. */
+    const schedulerPod = (index: number, portMap: ReadonlyMap<number, number>): SchedulerReplica => {
+      const port = (p: number): number => portMap.get(p) ?? p;
+      const suffix = index === 0 ? '' : `-r${index}`;
+      const extenderOps = port(ports.extenderOps);
+      return {
+        index,
+        extenderPort: port(ports.extender),
+        extenderOps,
+        schedulerPort: port(ports.scheduler),
+        extender: container(`gangplank-extender${suffix}`, () =>
+          runContainer(schedulerDeployment, 'extender', `gangplank-extender${suffix}`, `http://127.0.0.1:${extenderOps}/readyz`, portMap),
+        ),
+        scheduler: container(`kube-scheduler-gangplank${suffix}`, () => runContainer(schedulerDeployment, 'kube-scheduler', `kube-scheduler-gangplank${suffix}`, undefined, portMap)),
+      };
+    };
+    const webhook = container('gangplank-webhook', () =>
+      runContainer(webhookDeployment, 'webhook', 'gangplank-webhook', `http://127.0.0.1:${ports.webhookOps}/readyz`),
+    );
+    const replicas: SchedulerReplica[] = [schedulerPod(0, new Map())];
+    let replicaCount = 0;
+    const primary = (): SchedulerReplica => replicas.find((r) => r.index === 0) as SchedulerReplica;
+    const containerOf = (role: Role): Supervised | undefined => (role === 'webhook' ? webhook : replicas.find((r) => r.index === 0)?.extender);
     const roles = (role: Role | 'all'): Role[] => (role === 'all' ? ['webhook', 'extender'] : [role]);
+
+    const startScheduler = async (r: SchedulerReplica): Promise<void> => {
+      const t0 = Date.now();
+      await r.scheduler.start();
+      await ready(`${r.scheduler.name} /healthz`, r.scheduler, () => plane.probe(`https://127.0.0.1:${r.schedulerPort}/healthz`));
+      identities.scheduler = users[r.scheduler.name] as string;
+      log(`${r.scheduler.name} ready (${Date.now() - t0} ms) as ${identities.scheduler}, log ${r.scheduler.current()?.logFile}`);
+    };
 
     const cluster: LocalCluster = {
       plane,
@@ -271,60 +346,56 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
       values,
       schedulerConfig,
       identities: identities as LocalCluster['identities'],
-      process: (role) => procs.get(role),
+      process: (role) => containerOf(role)?.current(),
       async startGangplank(role = 'all') {
         await Promise.all(
           roles(role).map(async (r) => {
             const t0 = Date.now();
-            const p =
-              r === 'webhook'
-                ? await runContainer(webhookDeployment, 'webhook', 'gangplank-webhook', `http://127.0.0.1:${opsPort(r)}/readyz`)
-                : await runContainer(schedulerDeployment, 'extender', 'gangplank-extender', `http://127.0.0.1:${opsPort(r)}/readyz`);
-            procs.set(r, p);
-            identities[r] = users[`gangplank-${r}`] as string;
-            await waitReady(r, p);
+            const c = containerOf(r) as Supervised;
+            await c.start();
+            identities[r] = users[c.name] as string;
+            await ready(`gangplank ${r} /readyz`, c, opsReady(opsPort(r)));
             plane.timings[`gangplank-${r}`] = Date.now() - t0;
-            log(`gangplank ${r} ready (${Date.now() - t0} ms) as ${identities[r]}, log ${p.logFile}`);
+            log(`gangplank ${r} ready (${Date.now() - t0} ms) as ${identities[r]}, log ${c.current()?.logFile}`);
           }),
         );
       },
       async stopGangplank(signal = 'SIGTERM', role = 'all') {
-        for (const r of roles(role)) {
-          const p = procs.get(r);
-          if (!p) continue;
-          if (signal === 'SIGKILL') await p.kill();
-          else await p.stop(10_000);
-          plane.processes.splice(plane.processes.indexOf(p), 1);
-          procs.delete(r);
-        }
+        for (const r of roles(role)) await containerOf(r)?.stop(signal);
       },
       async stopGangplankScheduler() {
-        if (!scheduler) return;
-        await scheduler.stop(5_000);
-        plane.processes.splice(plane.processes.indexOf(scheduler), 1);
-        scheduler = undefined;
+        await primary().scheduler.stop();
+      },
+      async addSchedulerReplica() {
+        const index = ++replicaCount;
+        const portMap = new Map([
+          [ports.extender, await freePort()],
+          [ports.extenderOps, await freePort()],
+          [ports.scheduler, await freePort()],
+        ]);
+        const r = schedulerPod(index, portMap);
+        replicas.push(r);
+        await r.extender.start();
+        await ready(`${r.extender.name} /readyz`, r.extender, opsReady(r.extenderOps));
+        await startScheduler(r);
+        log(`scheduler pod replica ${index}: extender :${r.extenderPort} (ops :${r.extenderOps}), kube-scheduler :${r.schedulerPort}`);
+        return index;
+      },
+      schedulerReplicas: () => [...replicas],
+      async killSchedulerReplica(index) {
+        const r = replicas.find((x) => x.index === index);
+        if (!r) throw new Error(`no scheduler replica ${index}`);
+        await Promise.all([r.scheduler.stop('SIGKILL'), r.extender.stop('SIGKILL')]);
       },
       ops: (path, role = 'extender') => httpText(`http://127.0.0.1:${opsPort(role)}${path}`),
-      stop: () => plane.stop(),
+      async stop() {
+        for (const c of supervised) await c.stop();
+        await plane.stop();
+      },
     };
     await cluster.startGangplank();
-
     // The chart's kube-scheduler, beside its extender, under the scheduler's identity.
-    const tSched = Date.now();
-    const sched = await runContainer(schedulerDeployment, 'kube-scheduler', 'kube-scheduler-gangplank');
-    scheduler = sched;
-    await waitFor(
-      'the chart kube-scheduler /healthz',
-      async () => {
-        if (!sched.isRunning()) throw new Error('kube-scheduler exited');
-        return plane.probe(`https://127.0.0.1:${ports.scheduler}/healthz`);
-      },
-      60_000,
-      () => sched.tail(),
-      200,
-    );
-    identities.scheduler = users['kube-scheduler-gangplank'] as string;
-    log(`gangplank's kube-scheduler ready (${Date.now() - tSched} ms) as ${identities.scheduler}, log ${sched.logFile}`);
+    await startScheduler(primary());
     return cluster;
   } catch (err) {
     await plane.stop();
