@@ -82,6 +82,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     logger: log,
     nodeEvent: nodeEventRecorder(client, log, (n) => nodes.get(n)?.metadata?.uid, config.extender.eventIntervalSeconds * 1000),
     hasAnnotation: (n) => nodes.get(n)?.metadata?.annotations?.[NUMA_TOPOLOGY] !== undefined,
+    nodeExists: (n) => nodes.get(n) !== undefined,
     intervalMs: config.extender.topologyDiscoverySeconds * 1000,
   });
   const informers = [nodes, pods];

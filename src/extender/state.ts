@@ -89,6 +89,9 @@ export interface ParkedPod {
 
 const TICK_EVERY_MS = 250;
 
+/** Pods kept from filter calls for /bind (rememberFiltered). */
+const FILTERED_KEPT = 4096;
+
 /** True when some zone resource has more free room in `after` than in `before`. */
 function grew(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): boolean {
   for (const [k, v] of after) if (v > (before.get(k) ?? -Infinity)) return true;
@@ -109,6 +112,7 @@ export class ExtenderState {
   readonly ledger: Ledger;
   readonly queue = new WaitQueue();
   private readonly unplaced = new Map<string, Unplaced>();
+  private readonly filtered = new Map<string, V1Pod>();
   private readonly wake: (pod: ParkedPod) => void;
   /** Drivers told to wait for their spark.properties, by uid, until their wait ends. */
   private readonly awaitingConf = new Map<string, ParkedPod & { readonly driver: V1Pod; readonly until: number }>();
@@ -147,6 +151,24 @@ export class ExtenderState {
     else this.index.upsertNode(node);
   }
 
+  /**
+   * A pod as the scheduler last sent it to filter, for /bind when the pod
+   * informer has not delivered it yet (the scheduler often sees a new pod
+   * before our watch does): the bind must still record its zone and count it.
+   */
+  rememberFiltered(pod: V1Pod): void {
+    const uid = pod.metadata?.uid;
+    if (!uid) return;
+    this.filtered.delete(uid);
+    this.filtered.set(uid, pod);
+    // Oldest first out; the scheduler binds within seconds of filtering.
+    if (this.filtered.size > FILTERED_KEPT) this.filtered.delete(this.filtered.keys().next().value as string);
+  }
+
+  filteredPod(uid: string): V1Pod | undefined {
+    return this.filtered.get(uid);
+  }
+
   /** The NodeResourceTopology cache, while the API serves them. */
   get topologies(): SyncedCache<NodeResourceTopology> | undefined {
     return this.topologyCache;
@@ -171,12 +193,21 @@ export class ExtenderState {
   onTopology(type: 'add' | 'update' | 'delete', nrt: NodeResourceTopology): void {
     const name = nrt.metadata?.name ?? '';
     const before = this.zoneFree(name);
+    const profile = this.profileOf(name);
     if (type === 'delete') this.index.deleteTopology(name);
     else this.index.upsertTopology(nrt);
     const s = this.index.lastSync;
     this.index.lastSync = undefined;
     if (type !== 'delete' && s) this.metrics.topologySyncs.inc({ outcome: s.outcome });
-    if ((s && s.included > 0) || grew(before, this.zoneFree(name))) this.topologySynced(s ?? { node: name, outcome: 'no_fingerprint', pending: 0, included: 0 });
+    // More room, or other zones or another kubelet policy, can let a parked pod fit.
+    if ((s && s.included > 0) || grew(before, this.zoneFree(name)) || profile !== this.profileOf(name)) {
+      this.topologySynced(s ?? { node: name, outcome: 'no_fingerprint', pending: 0, included: 0 });
+    }
+  }
+
+  private profileOf(node: string): string | undefined {
+    const t = this.index.node(node)?.topology;
+    return t?.ok ? t.topology.profile : undefined;
   }
 
   /** Free room per zone and resource of a node, to tell whether an update made room. */
@@ -199,6 +230,7 @@ export class ExtenderState {
     const uid = pod.metadata?.uid ?? '';
     if (type === 'delete') this.index.deletePod(pod);
     else this.index.upsertPod(pod);
+    if (type === 'delete' || pod.spec?.nodeName) this.filtered.delete(uid);
     // A pod now running (or gone) may complete the pod set an exporter's fingerprint named.
     const s = this.index.lastSync;
     if (s) {

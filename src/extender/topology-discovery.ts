@@ -36,6 +36,8 @@ export interface TopologyDiscoveryDeps {
   nodeEvent(node: string, reason: string, message: string): void;
   /** Whether a node carries the fallback annotation (for the Event's message). */
   hasAnnotation(node: string): boolean;
+  /** Whether the node still exists (no Event about a node that is gone). */
+  nodeExists(node: string): boolean;
   intervalMs: number;
   now?: () => number;
 }
@@ -123,7 +125,7 @@ export class TopologyDiscovery {
 
   private async gone(): Promise<void> {
     await this.stopInformer();
-    const nodes = [...new Set([...this.seen, ...this.deps.target.detachTopologies()])].sort();
+    const nodes = [...new Set([...this.seen, ...this.deps.target.detachTopologies()])].filter((n) => this.deps.nodeExists(n)).sort();
     this.seen.clear();
     this.deps.logger.warn(
       { groupVersion: NRT_GROUP_VERSION, nodes: nodes.length },

@@ -12,12 +12,12 @@
 // reads one object per candidate. Callers that test many candidates compile
 // the pod's shape once (demand()) and use the *Demand methods: no per-node
 // allocation on the success path.
+import { formatQuantity } from '../k8s/quantity.js';
 import type { ResourceList } from '../k8s/resources.js';
 import { chooseZones, listedNeed, mostFree, zoneNeed, zoneWaste, type ZoneFree, type ZoneNeed } from '../numa/fit.js';
 import type { NumaRequirement } from '../numa/policy.js';
 import { zoneParts, type CapacityIndex, type NodeFacts, type ZoneRoom } from './capacity.js';
 import type { Ledger } from './ledger.js';
-import { shapeText } from './messages.js';
 
 export interface Credit {
   readonly node: string;
@@ -254,13 +254,12 @@ export class Room {
     return (i, r) => this.zoneFreeOf(node, n.zones[i] as ZoneRoom, r);
   }
 
-  /** "no single NUMA zone holds nvidia.com/gpu 4 (most free in one zone: {nvidia.com/gpu 2})". */
+  /** "no single NUMA zone holds {nvidia.com/gpu 4} (…; most free in one zone: {nvidia.com/gpu 2})", zeros shown. */
   private noZoneText(node: string, n: NodeFacts, need: ZoneNeed): string {
-    const want: ResourceList = {};
-    need.keys.forEach((r, i) => (want[r] = need.wants[i] as number));
     const most = mostFree(need, n.zones.length, this.freeFn(node, n));
+    const text = (v: (r: string, i: number) => number): string => `{${need.keys.map((r, i) => `${r} ${formatQuantity(r, Math.max(0, v(r, i)))}`).join(', ')}}`;
     const what = need.span > 1 ? `no ${need.span} NUMA zones together hold` : 'no single NUMA zone holds';
-    return `${what} ${need.keys.join(', ')} ${shapeText(want)} (${need.by}; most free in one zone: ${shapeText(most)})`;
+    return `${what} ${text((_, i) => need.wants[i] as number)} (${need.by}; most free in one zone: ${text((r) => most[r] ?? 0)})`;
   }
 
   /** The fitting zone with the least waste (ties: NUMA id order), as numa/fit.ts chooseZones decides. */

@@ -25,7 +25,8 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs): Pro
   state.tick();
   const ttlMs = state.config.assumeTtlSeconds * 1000;
   const facts = state.index.pod(uid) ?? state.index.podByName(ns, name);
-  const pod: V1Pod | undefined = facts?.pod;
+  // The pod as filter saw it when our informer has not delivered it yet.
+  const pod: V1Pod | undefined = facts?.pod ?? state.filteredPod(uid);
   const usage = pod ? podUsage(pod) : undefined;
   const ref = state.ledger.slotOf(uid);
 

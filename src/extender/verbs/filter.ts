@@ -63,6 +63,7 @@ export function createFilterVerb(state: ExtenderState): ExtenderVerb<ExtenderArg
     wireName: 'ExtenderArgs',
     malformed: malformedExtenderArgs,
     handle(args, log) {
+      state.rememberFiltered(args.Pod);
       const names = candidateNames(args);
       const problem = state.cacheProblem();
       if (problem) {

@@ -85,6 +85,7 @@ function harness(objects: NodeResourceTopology[]) {
     logger,
     nodeEvent: (node, reason, message) => events.push({ node, reason, message }),
     hasAnnotation: (n) => ts.nodes.get(n)?.metadata?.annotations?.['gangplank.io/numa-topology'] !== undefined,
+    nodeExists: (n) => ts.nodes.get(n) !== undefined,
     intervalMs: 1_000,
     now: () => ts.clock.now,
   });
@@ -124,7 +125,7 @@ describe('NodeResourceTopology discovered at any time', () => {
   });
 
   it('falls back to the annotation when the API goes away, with a log line and an Event on each node', async () => {
-    const h = harness([nrt('gpu-a'), nrt('gpu-b')]);
+    const h = harness([nrt('gpu-a'), nrt('gpu-b'), nrt('gpu-deleted')]);
     h.api.served = true;
     await h.discovery.check(true);
     expect(h.ts.state.index.node('gpu-b')?.topology).toMatchObject({ ok: true, topology: { source: 'nrt' } });
@@ -137,6 +138,7 @@ describe('NodeResourceTopology discovered at any time', () => {
     expect(await h.synced()).not.toHaveProperty('noderesourcetopologies');
     expect(h.ts.state.index.node('gpu-b')?.topology).toMatchObject({ ok: true, topology: { source: 'annotation' } });
     expect(h.ts.state.index.node('gpu-a')?.topology.ok).toBe(false);
+    // gpu-deleted's node is gone: no Event about it.
     expect(h.lines.find((l) => /no longer served/.test(l.msg))).toMatchObject({ nodes: 2 });
     expect(h.events.map((e) => [e.node, e.reason])).toEqual([
       ['gpu-a', NRT_GONE_REASON],
