@@ -176,6 +176,13 @@ const extender = z
   .object({
     /** An unfilled reservation is released after this long (per gang: gangplank.io/timeout-seconds). */
     gangTimeoutSeconds: z.number().int().positive().default(300),
+    /**
+     * The longest time-out a driver's gangplank.io/timeout-seconds (or a
+     * persisted gang record) may ask for; longer ones are cut to this.
+     */
+    maxGangTimeoutSeconds: z.number().int().positive().max(365 * 24 * 3600).default(3600),
+    /** The most executors one driver may reserve room for; a driver asking more does not fit. */
+    maxExecutors: z.number().int().min(1).max(10_000).default(1000),
     /** How long a pod the extender approved counts against a node before the cache shows it bound. */
     assumeTtlSeconds: z.number().int().positive().default(30),
     /** How long to wait for the driver's spark.properties ConfigMap before using defaults. */
@@ -199,6 +206,8 @@ const extender = z
   .strict()
   .default({
     gangTimeoutSeconds: 300,
+    maxGangTimeoutSeconds: 3600,
+    maxExecutors: 1000,
     assumeTtlSeconds: 30,
     sparkConfigWaitSeconds: 5,
     cacheStaleSeconds: 120,

@@ -104,10 +104,16 @@ function numaOf(ctx: GangContext, pod: V1Pod): NumaRequirement {
 }
 
 /** A gang's time-out: the pod's gangplank.io/timeout-seconds when valid, else the configured default. */
-export function gangTimeoutMs(config: Pick<GangConfig, 'gangTimeoutSeconds'>, pod: V1Pod): number {
+/**
+ * How long a gang's unfilled reservations are held: the driver's
+ * gangplank.io/timeout-seconds, else the default, never more than
+ * maxGangTimeoutSeconds (a pod author must not hold room for a year).
+ */
+export function gangTimeoutMs(config: Pick<GangConfig, 'gangTimeoutSeconds' | 'maxGangTimeoutSeconds'>, pod: V1Pod): number {
   const raw = pod.metadata?.annotations?.[GANG_TIMEOUT];
   const n = raw !== undefined ? timeoutSecondsCodec.parse(raw) : undefined;
-  return (typeof n === 'number' ? n : config.gangTimeoutSeconds) * 1000;
+  const seconds = typeof n === 'number' ? n : config.gangTimeoutSeconds;
+  return Math.min(seconds, config.maxGangTimeoutSeconds ?? seconds) * 1000;
 }
 
 function timeoutMs(ctx: GangContext, pod: V1Pod): number {
@@ -208,6 +214,9 @@ function admitDriver(ctx: GangContext, pod: V1Pod, m: Membership, candidates: re
   if (decided.kind === 'wait') return { kind: 'Wait', gang: m.gang, counts: { need: 1, fit: 0 }, message: `gang ${m.gang.key}: ${decided.message}` };
   const executors = decided.executors;
   const n = executors.count;
+  if (n > ctx.config.maxExecutors) {
+    return bad(`${n} executors (${executors.countSource}) is more than one driver may reserve (extender.maxExecutors ${ctx.config.maxExecutors})`);
+  }
   const constraints = executorConstraints(pod);
   if (constraints instanceof Error) return bad(constraints.message);
 
