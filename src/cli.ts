@@ -59,6 +59,11 @@ export const FLAGS = {
   },
   'extender-tls-cert-file': { type: 'string', help: 'Serve the extender over HTTPS with this certificate (default plain HTTP on loopback).', roles: EXTENDER },
   'extender-tls-key-file': { type: 'string', help: 'Key for --extender-tls-cert-file.', roles: EXTENDER },
+  'leader-elect-lease': {
+    type: 'string',
+    help: 'namespace/name of a Lease the extender replicas elect a background writer with (time-outs, Events, waking parked pods). Without it this replica always writes (one replica).',
+    roles: EXTENDER,
+  },
   'extender-client-ca-file': {
     type: 'string',
     help: "PEM CA that signs the scheduler's client certificate: the extender then accepts only clients with a certificate it signed. Required (with the TLS pair) to listen on an address other than loopback.",
