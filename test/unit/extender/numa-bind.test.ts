@@ -6,6 +6,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { bind } from '../../../src/extender/verbs/bind.js';
 import { createFilterVerb } from '../../../src/extender/verbs/filter.js';
+import { prioritize } from '../../../src/extender/verbs/prioritize.js';
 import type { ExtenderFilterResult } from '../../../src/k8s/wire.js';
 import type { NodeResourceTopology } from '../../../src/numa/topology.js';
 import { makeState, type TestState } from '../../support/extender.js';
@@ -72,5 +73,19 @@ describe('bind on a node whose NRT names a topology-manager policy', () => {
     expect(ts.binder.bindings[0]?.annotations['gangplank.io/numa-zone']).toBe('node-0');
     // Counted in node-0 (where it is), the reservation still held there: the gang's executor goes to node-1 when it comes.
     expect(zoneFree(ts)).toEqual([0, 4]);
+  });
+});
+
+describe('prioritize keeps whole zones free for the pods that need them', () => {
+  it('scores a node where a 2-GPU pod fills a partly used zone above one where it would break a whole zone', () => {
+    const whole = nrt([4, 4]);
+    const partly = { ...nrt([2, 4]), metadata: { name: 'gpu-1' } };
+    const ts = makeState({
+      nodes: [makeNode('gpu-0').cpu('32').memory('128Gi').gpu(8).obj(), makeNode('gpu-1').cpu('32').memory('128Gi').gpu(8).obj()],
+      topologies: [whole, partly],
+    });
+    const scores = prioritize(ts.state, pod('p', 2), ['gpu-0', 'gpu-1']);
+    const [a, b] = scores.map((s) => s.Score);
+    expect(b).toBeGreaterThan(a as number);
   });
 });
