@@ -7,7 +7,9 @@
 // ledger after a restart.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { RequestListener } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { Command } from '../cli.js';
 import type { Config } from '../config/index.js';
 import { listen } from '../http/serve.js';
@@ -22,7 +24,8 @@ import { flag, kubeClient, type Running } from '../runtime.js';
 import { buildExtenderApp } from './app.js';
 import { apiBinder, eventRecorder, LazyConfigMapCache, nodeEventRecorder, servesGroupVersion } from './kube.js';
 import { apiToucher, Requeuer } from './requeue.js';
-import { ExtenderState, type ExtenderStateDeps } from './state.js';
+import { createLeaseElector } from './lease.js';
+import { ExtenderState, type ExtenderStateDeps, type GangEvent } from './state.js';
 import { NRT_GROUP_VERSION, NRT_RESOURCE, TopologyDiscovery } from './topology-discovery.js';
 import { verb, type ExtenderVerb } from './verb.js';
 import { createBindVerb } from './verbs/bind.js';
@@ -56,6 +59,22 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
       if (type === 'delete') requeuer.forget(p.metadata?.uid ?? '');
     }),
   });
+  // Every replica follows the gangs; one, the holder of the extender Lease,
+  // writes what no scheduler call asked for (docs/adr/0006).
+  const leaseRef = flag(cmd, 'leader-elect-lease');
+  const elector = leaseRef
+    ? createLeaseElector({
+        client,
+        lease: leaseRef,
+        identity: `${hostname()}_${randomUUID()}`,
+        logger: log,
+        onChange: (leader) => metrics.backgroundWriter.set(leader ? 1 : 0),
+      })
+    : undefined;
+  const writer = (): boolean => elector?.isLeader() ?? true;
+  metrics.backgroundWriter.set(elector ? 0 : 1);
+  const recordEvent = eventRecorder(client, log, config.extender.eventIntervalSeconds * 1000);
+  const recordNodeEvent = nodeEventRecorder(client, log, (n) => nodes.get(n)?.metadata?.uid, config.extender.eventIntervalSeconds * 1000);
   const state = new WakingState(requeuer, {
     config: config.extender,
     nodes,
@@ -63,7 +82,11 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     configMaps: new LazyConfigMapCache(client, log),
     binder: apiBinder(client),
     metrics,
-    notify: eventRecorder(client, log, config.extender.eventIntervalSeconds * 1000),
+    // Events a scheduler call caused come from the replica it called; the rest from the writer only.
+    notify: (e) => {
+      if (BACKGROUND_EVENTS.has(e.reason) && !writer()) return;
+      recordEvent(e);
+    },
     wake: (p) => requeuer.wakePod(p),
   });
   sink.state = state;
@@ -80,7 +103,9 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     target: state,
     metrics,
     logger: log,
-    nodeEvent: nodeEventRecorder(client, log, (n) => nodes.get(n)?.metadata?.uid, config.extender.eventIntervalSeconds * 1000),
+    nodeEvent: (node, reason, message) => {
+      if (writer()) recordNodeEvent(node, reason, message);
+    },
     hasAnnotation: (n) => nodes.get(n)?.metadata?.annotations?.[NUMA_TOPOLOGY] !== undefined,
     nodeExists: (n) => nodes.get(n) !== undefined,
     intervalMs: config.extender.topologyDiscoverySeconds * 1000,
@@ -101,6 +126,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     },
   });
   run.stoppers.push(async () => {
+    await elector?.stop();
     await discovery.stop();
     await Promise.all(informers.map((i) => i.stop()));
   });
@@ -111,6 +137,10 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   await discovery.check(true);
   if (!discovery.active()) log.info({ groupVersion: NRT_GROUP_VERSION }, 'NodeResourceTopology not served (yet): NUMA topology from node annotations; discovery keeps looking');
   discovery.start();
+  if (elector) {
+    await elector.round();
+    elector.start();
+  }
   const { restored: gangs, errors } = state.restore();
   restored = true;
   for (const e of errors) log.warn({ problem: e }, 'unreadable gang record ignored');
@@ -132,6 +162,9 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   const clientCa = clientCaFile ? readFileSync(clientCaFile, 'utf8') : undefined;
   run.servers.push(await listen(app as unknown as RequestListener, { name: 'extender', host, port, tls, ...(clientCa ? { clientCa } : {}), logger: log }));
 }
+
+/** Events no scheduler call caused: only the background writer posts them. */
+const BACKGROUND_EVENTS: ReadonlySet<GangEvent['reason']> = new Set(['GangTimedOut', 'GangReleased', 'GangRecordIgnored']);
 
 /** Informer handlers that pass the event type along to one function. */
 function forward<T>(on: (type: 'add' | 'update' | 'delete', obj: T) => void): InformerHandlers<T> {

@@ -6,9 +6,10 @@
 import type { V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
 import { gangTimeoutMs, WaitQueue, type GangConfig, type GangContext, type SparkConfState, type Verdict } from '../gang/admit.js';
 import { CapacityIndex, type TopologySync } from '../gang/capacity.js';
-import { creationMs, type GangId } from '../gang/identity.js';
+import { creationMs, gangId, type GangId } from '../gang/identity.js';
+import { trustRecord } from '../gang/trust.js';
 import { gangRecordCodec, type GangRecord } from '../contract/gang-record.js';
-import { GANG_RECORD, SPARK_CONF_MAP_SUFFIX, SPARK_PROPERTIES } from '../contract/keys.js';
+import { GANG_ANNOTATION, GANG_RECORD, SLOT_ANNOTATION, SPARK_CONF_MAP_SUFFIX, SPARK_PROPERTIES } from '../contract/keys.js';
 import { Ledger, type Released } from '../gang/ledger.js';
 import type { ObjectCache, SyncedCache } from '../k8s/cache.js';
 import { GANG_STATES, setReservationsHeld, type GangStateLabel, type Metrics } from '../metrics/index.js';
@@ -25,7 +26,7 @@ export interface Binder {
 /** Something a user should hear about, for Events on the pod (the runtime rate-limits). */
 export interface GangEvent {
   readonly type: 'Normal' | 'Warning';
-  readonly reason: 'GangWaiting' | 'GangDoesNotFit' | 'GangReserved' | 'GangReleased' | 'GangTimedOut';
+  readonly reason: 'GangWaiting' | 'GangDoesNotFit' | 'GangReserved' | 'GangReleased' | 'GangTimedOut' | 'GangRecordIgnored';
   readonly gang: GangId;
   /** The pod the Event is about. */
   readonly namespace: string;
@@ -111,6 +112,8 @@ export class ExtenderState {
   readonly index: CapacityIndex;
   readonly ledger: Ledger;
   readonly queue = new WaitQueue();
+  /** Untrusted records already reported (pod and resourceVersion), so each gets one Event. */
+  private readonly ignoredRecords = new Set<string>();
   private readonly unplaced = new Map<string, Unplaced>();
   private readonly filtered = new Map<string, V1Pod>();
   private readonly wake: (pod: ParkedPod) => void;
@@ -242,7 +245,72 @@ export class ExtenderState {
       this.released(this.ledger.podGone(uid, false));
       return;
     }
-    if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') this.released(this.ledger.podGone(uid, pod.status.phase === 'Failed'));
+    if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') {
+      this.released(this.ledger.podGone(uid, pod.status.phase === 'Failed'));
+      return;
+    }
+    // Every replica follows what the active one writes (docs/adr/0006): a
+    // gang's plan as it appears on its anchor, members as they are bound.
+    if (pod.metadata?.annotations?.[GANG_RECORD] !== undefined) this.followRecord(pod);
+    if (pod.spec?.nodeName) this.followBound(pod);
+  }
+
+  /** Take in a gang record another replica wrote, when it is trusted and new to this ledger. */
+  private followRecord(pod: V1Pod): void {
+    const rec = this.trustedRecord(pod);
+    if (!rec || this.ledger.get(gangId(rec.namespace, rec.name).key)) return;
+    this.ledger.restore([rec], this.membersOf(rec, pod), this.clock());
+    this.refreshGauges();
+  }
+
+  /** A member bound by another replica consumes its slot here too (its bind annotations name it). */
+  private followBound(pod: V1Pod): void {
+    const ann = pod.metadata?.annotations ?? {};
+    const key = ann[GANG_ANNOTATION];
+    const slot = ann[SLOT_ANNOTATION];
+    const uid = pod.metadata?.uid;
+    if (!key || !slot || !uid || this.ledger.slotOf(uid)?.slot.consumedBy === uid) return;
+    const gang = this.ledger.get(key);
+    const s = gang?.slots.find((x) => x.id === slot && !x.consumedBy && x.node === pod.spec?.nodeName);
+    if (!gang || !s) return;
+    this.released(this.ledger.consume(key, s.id, uid));
+    this.refreshGauges();
+  }
+
+  /** The anchor and the pods bound into a record's gang, for restoring one record. */
+  private membersOf(rec: GangRecord, anchor: V1Pod): V1Pod[] {
+    const key = gangId(rec.namespace, rec.name).key;
+    return [anchor, ...this.pods.list(rec.namespace).filter((p) => p !== anchor && p.metadata?.annotations?.[GANG_ANNOTATION] === key)];
+  }
+
+  /**
+   * The pod's gang record when it may be believed (src/gang/trust.ts); an
+   * unreadable or untrusted one is ignored with a Warning Event on the pod.
+   */
+  private trustedRecord(pod: V1Pod): GangRecord | undefined {
+    const raw = pod.metadata?.annotations?.[GANG_RECORD];
+    if (raw === undefined) return undefined;
+    const rec = gangRecordCodec.parse(raw);
+    const limits = { maxTimeoutSeconds: this.config.maxGangTimeoutSeconds, maxSlots: this.config.maxExecutors + 1 };
+    const trust = rec instanceof Error ? { ok: false as const, reason: rec.message } : trustRecord(rec, pod, limits, this.index);
+    if (trust.ok) return rec as GangRecord;
+    const meta = pod.metadata ?? {};
+    const key = `${meta.namespace}/${meta.name}/${meta.resourceVersion ?? ''}`;
+    if (!this.ignoredRecords.has(key)) {
+      this.ignoredRecords.add(key);
+      if (this.ignoredRecords.size > 10_000) this.ignoredRecords.clear();
+      this.notify({
+        type: 'Warning',
+        reason: 'GangRecordIgnored',
+        gang: gangId(meta.namespace ?? 'default', rec instanceof Error ? (meta.name ?? '') : rec.name),
+        namespace: meta.namespace ?? 'default',
+        name: meta.name ?? '',
+        uid: meta.uid ?? '',
+        ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}),
+        message: `gangplank.io/gang-record ignored: ${trust.reason}; it holds no room`,
+      });
+    }
+    return undefined;
   }
 
   /**
@@ -254,11 +322,11 @@ export class ExtenderState {
     const records: GangRecord[] = [];
     const errors: string[] = [];
     for (const p of pods) {
-      const raw = p.metadata?.annotations?.[GANG_RECORD];
-      if (raw === undefined) continue;
-      const r = gangRecordCodec.parse(raw);
-      if (r instanceof Error) errors.push(`${p.metadata?.namespace}/${p.metadata?.name}: ${r.message}`);
-      else records.push(r);
+      if (p.metadata?.annotations?.[GANG_RECORD] === undefined) continue;
+      const r = this.trustedRecord(p);
+      if (!r) errors.push(`${p.metadata?.namespace}/${p.metadata?.name}: gang record ignored (see its GangRecordIgnored Event)`);
+      // A gang already followed from the watch is not planned twice.
+      else if (!this.ledger.get(gangId(r.namespace, r.name).key)) records.push(r);
     }
     const restored = this.ledger.restore(records, pods, this.clock()).map((g) => g.id.key);
     this.refreshGauges();

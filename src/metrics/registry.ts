@@ -163,6 +163,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       help: 'Co-created gangs released with some but not all members bound. Must stay at zero.',
       registers,
     }),
+    backgroundWriter: new Gauge({
+      name: 'gangplank_extender_background_writer',
+      help: '1 on the extender replica holding the extender Lease (it writes time-outs, Events and wake-ups no scheduler call asked for), else 0.',
+      registers,
+    }),
     cacheSynced: new Gauge({
       name: 'gangplank_cache_synced',
       help: '1 when the informer cache for a resource has synced, else 0, by resource (extender: nodes, pods, noderesourcetopologies; webhook: pods/spark-drivers, sparkapplications, configmaps/<namespace>/<name>).',

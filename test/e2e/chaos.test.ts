@@ -94,6 +94,47 @@ describe('chaos on the real control plane', () => {
     await gangWhole(e2e, ns, 'phoenix', 3);
     await noNodeOverCommitted(e2e, nodes);
   });
+
+  it('a forged gang record (another namespace, a 1e9 s time-out) holds no room, before or after a restart, and says why on the pod', async () => {
+    const ns = await e2e.namespace('tenant');
+    const nodes = (await e2e.nodes('2x cpu=2,memory=8Gi')).map((n) => n.metadata?.name ?? '');
+    // The tenant's own pod, never scheduled (no such scheduler), carrying a record it wrote itself.
+    const tenant = await e2e.createPod(makePod('tenant-driver').ns(ns).sparkApp('greedy', 'spark-greedy').role('driver').gang('greedy', 5).scheduler('nobody').cpu('100m').obj());
+    const forged = {
+      version: 1,
+      namespace: 'kube-system',
+      name: 'greedy',
+      kind: 'driver-led',
+      anchor: { name: 'tenant-driver', uid: tenant.metadata?.uid },
+      createdAt: new Date().toISOString(),
+      plannedAt: new Date().toISOString(),
+      timeoutSeconds: 1e9,
+      slots: nodes.flatMap((n, i) => [0, 1].map((j) => ({ id: `e${i}${j}`, role: 'executor', node: n, requests: { cpu: '1', memory: '1Gi' } }))),
+    };
+    await e2e.client().request({
+      method: 'PATCH',
+      path: `/api/v1/namespaces/${ns}/pods/tenant-driver`,
+      patchType: 'merge',
+      body: { metadata: { annotations: { 'gangplank.io/gang-record': JSON.stringify(forged) } } },
+    });
+    // Followed from the watch (ignored), then restored after a restart (ignored again).
+    for (const restart of [false, true]) {
+      if (restart) {
+        await e2e.cluster().stopGangplank('SIGKILL', 'extender');
+        await e2e.cluster().startGangplank('extender');
+      }
+      const name = `honest-${restart ? 'after' : 'before'}`;
+      await e2e.createPod(makePod(name).ns(ns).scheduler('gangplank-scheduler').cpu('1500m').obj());
+      await e2e.waitForPod(ns, name, 'to be bound despite the forged record', bound, 30_000);
+      await e2e.client().request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods/${name}`, body: { gracePeriodSeconds: 0 } });
+    }
+    const events = await e2e.client().request<{ items: { reason?: string; message?: string }[] }>({
+      path: `/api/v1/namespaces/${ns}/events?fieldSelector=${encodeURIComponent(`involvedObject.uid=${tenant.metadata?.uid}`)}`,
+    });
+    const ignored = events.items.find((e) => e.reason === 'GangRecordIgnored');
+    expect(ignored?.message).toMatch(/names namespace kube-system/);
+    await noNodeOverCommitted(e2e, nodes);
+  });
 });
 
 async function waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
