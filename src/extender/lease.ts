@@ -1,4 +1,4 @@
-// Which extender replica does the background writes (docs/adr/0005): a
+// Which extender replica does the background writes (docs/adr/0006-extender-replicas.md): a
 // coordination.k8s.io/v1 Lease of its own, as client-go's leader election
 // does it. Every replica keeps its ledger current from the API (watched gang
 // records and bound pods); only the holder of this Lease writes on its own

@@ -60,7 +60,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     }),
   });
   // Every replica follows the gangs; one, the holder of the extender Lease,
-  // writes what no scheduler call asked for (docs/adr/0006).
+  // writes what no scheduler call asked for (docs/adr/0006-extender-replicas.md).
   const leaseRef = flag(cmd, 'leader-elect-lease');
   const elector = leaseRef
     ? createLeaseElector({

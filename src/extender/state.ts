@@ -249,7 +249,7 @@ export class ExtenderState {
       this.released(this.ledger.podGone(uid, pod.status.phase === 'Failed'));
       return;
     }
-    // Every replica follows what the active one writes (docs/adr/0006): a
+    // Every replica follows what the active one writes (docs/adr/0006-extender-replicas.md): a
     // gang's plan as it appears on its anchor, members as they are bound.
     if (pod.metadata?.annotations?.[GANG_RECORD] !== undefined) this.followRecord(pod);
     if (pod.spec?.nodeName) this.followBound(pod);

@@ -1,4 +1,4 @@
-// Which persisted gang records the ledger may believe (issue 9; docs/adr/0004).
+// Which persisted gang records the ledger may believe (issue 9; docs/adr/0005-trusting-gang-records.md).
 // A record (gangplank.io/gang-record) lives on a pod, and anyone who may patch
 // that pod may write it, so a record counts only where it is consistent with
 // the pod that carries it: the same namespace, the anchor is that very pod

@@ -1,5 +1,5 @@
 // Issue 9 item 3: a persisted gang record is believed only where it agrees with
-// the pod that carries it (docs/adr/0004-trusting-gang-records.md).
+// the pod that carries it (docs/adr/0005-trusting-gang-records.md).
 import { describe, expect, it } from 'vitest';
 import type { GangRecord } from '../../../src/contract/gang-record.js';
 import { trustRecord } from '../../../src/gang/trust.js';
