@@ -16,6 +16,7 @@ import {
   EXECUTOR_RESOURCES_SOURCE,
   GANG_MIN_AVAILABLE,
   GANG_TIMEOUT,
+  NUMA_POLICY,
 } from './keys.js';
 import type { ExecutorResourceLayers, ResourceLists } from './resource-layers.js';
 import { MAX_EXECUTORS } from './spark-resources.js';
@@ -56,6 +57,29 @@ export const minAvailableCodec = wholeNumber(GANG_MIN_AVAILABLE, 1, MAX_EXECUTOR
 
 /** gangplank.io/timeout-seconds: how long unfilled reservations are held (at most a year). */
 export const timeoutSecondsCodec = wholeNumber(GANG_TIMEOUT, 1, 365 * 24 * 3600, 'seconds');
+
+// ---- NUMA policy ----
+
+/**
+ * Values of numa.scheduling.kubenexus.io/policy: the seeds' `single-numa` and
+ * `none`, and the kubelet's topology-manager policy names, which users copy
+ * from their node configuration. `single-numa-node` means what `single-numa`
+ * does; `restricted` and `best-effort` ask for no single zone from the
+ * annotation (the node's own policy still applies, src/numa/kubelet.ts).
+ */
+export const NUMA_POLICIES = ['single-numa', 'single-numa-node', 'restricted', 'best-effort', 'none'] as const;
+export type NumaPolicy = (typeof NUMA_POLICIES)[number];
+
+export const numaPolicyCodec: Codec<NumaPolicy> = {
+  key: NUMA_POLICY,
+  format: (p) => p,
+  parse(text) {
+    const t = text.trim();
+    return (NUMA_POLICIES as readonly string[]).includes(t)
+      ? (t as NumaPolicy)
+      : fail(NUMA_POLICY, `has an unknown policy ${JSON.stringify(text.slice(0, 40))} (expected ${NUMA_POLICIES.join(', ')}); no NUMA alignment is asked for`);
+  },
+};
 
 // ---- where a value came from ----
 

@@ -26,7 +26,7 @@ export interface Binder {
 /** Something a user should hear about, for Events on the pod (the runtime rate-limits). */
 export interface GangEvent {
   readonly type: 'Normal' | 'Warning';
-  readonly reason: 'GangWaiting' | 'GangDoesNotFit' | 'GangReserved' | 'GangReleased' | 'GangTimedOut' | 'GangRecordIgnored';
+  readonly reason: 'GangWaiting' | 'GangDoesNotFit' | 'GangReserved' | 'GangReleased' | 'GangTimedOut' | 'GangRecordIgnored' | 'NumaPolicyUnknown';
   readonly gang: GangId;
   /** The pod the Event is about. */
   readonly namespace: string;

@@ -4,6 +4,7 @@
 // whose topology manager aligns what its hint providers cover
 // (./kubelet.ts) on nodes whose NodeResourceTopology names a policy.
 import type { V1Pod } from '@kubernetes/client-node';
+import { numaPolicyCodec, type NumaPolicy } from '../contract/annotations.js';
 import { NUMA_POLICY, NUMA_RESOURCES } from '../contract/keys.js';
 import type { ResourceList } from '../k8s/resources.js';
 import { podAlignment, shapeAlignment, type Alignment } from './kubelet.js';
@@ -15,12 +16,18 @@ export interface NumaRequirement {
   readonly aligned: Alignment;
 }
 
-const SINGLE = new Set(['single-numa', 'single-numa-node']);
+const SINGLE: ReadonlySet<NumaPolicy> = new Set(['single-numa', 'single-numa-node']);
 
-/** The resources numa.scheduling.kubenexus.io/policy and /resources name, or null when the policy is off. */
+/**
+ * The resources numa.scheduling.kubenexus.io/policy and /resources name, or
+ * null when the policy asks for no single zone (none, restricted, best-effort,
+ * or an unknown value, which the webhook warns about and the extender reports
+ * in an Event).
+ */
 export function annotatedNumaResources(annotations: Record<string, string> | undefined, defaultResources: readonly string[]): readonly string[] | null {
-  const policy = annotations?.[NUMA_POLICY]?.trim();
-  if (!policy || !SINGLE.has(policy)) return null;
+  const raw = annotations?.[NUMA_POLICY];
+  const policy = raw === undefined ? undefined : numaPolicyCodec.parse(raw);
+  if (policy === undefined || policy instanceof Error || !SINGLE.has(policy)) return null;
   const listed = (annotations?.[NUMA_RESOURCES] ?? '')
     .split(',')
     .map((s) => s.trim())

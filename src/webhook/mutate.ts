@@ -17,6 +17,7 @@ import {
   executorResourceLayersCodec,
   executorResourcesCodec,
   executorResourcesSourceCodec,
+  numaPolicyCodec,
   timeoutSecondsCodec,
   type ValueSource,
 } from '../contract/annotations.js';
@@ -30,6 +31,7 @@ import {
   GANG_MIN_AVAILABLE,
   GANG_NAME,
   GANG_TIMEOUT,
+  NUMA_POLICY,
 } from '../contract/keys.js';
 import { executorMinAvailable, planDriver, type MinAvailableSource } from './executors.js';
 import { decideGangName } from './gang-identity.js';
@@ -86,6 +88,9 @@ export function mutate(original: V1Pod, ctx: MutateContext): MutateResult {
 
   applySchedulerName(pod, config.schedulerName, config.schedulerNameAliases, warn);
   applyNuma(pod, profile?.numa);
+  const numaPolicy = pod.metadata?.annotations?.[NUMA_POLICY];
+  const parsedPolicy = numaPolicy === undefined ? undefined : numaPolicyCodec.parse(numaPolicy);
+  if (parsedPolicy instanceof Error) warn(parsedPolicy.message);
   applyContextLabels(pod, profile?.contextLabels, spark.role, namespace);
 
   let gang: MutateResult['gang'];

@@ -4,8 +4,11 @@
 // FailedAndUnresolvableNodes (preempting would not help: reservations and
 // gang room are not freed by evicting one pod); waiting is FailedNodes;
 // unsynced or stale caches fail closed with the reason on every node.
-import type { V1Node } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { numaPolicyCodec } from '../../contract/annotations.js';
+import { NUMA_POLICY } from '../../contract/keys.js';
 import { admit, type Verdict } from '../../gang/admit.js';
+import { gangId } from '../../gang/identity.js';
 import { Reason } from '../../gang/messages.js';
 import type { ExtenderArgs, ExtenderFilterResult, FailedNodesMap } from '../../k8s/wire.js';
 import { candidateNames, malformedExtenderArgs } from '../args.js';
@@ -72,6 +75,7 @@ export function createFilterVerb(state: ExtenderState): ExtenderVerb<ExtenderArg
         return answer(args, [], allFailed(names, problem));
       }
       state.tick();
+      reportUnknownNumaPolicy(state, args.Pod);
       const verdict = admit(state.context(), args.Pod, names);
       state.metrics.filterOutcomes.inc({ reason: verdict.kind });
       if (verdict.kind === 'NotInGang') {
@@ -93,6 +97,29 @@ export function createFilterVerb(state: ExtenderState): ExtenderVerb<ExtenderArg
     },
     onError: (err) => ({ Error: String(err), FailedNodes: {} }),
   };
+}
+
+/**
+ * A misspelt numa.scheduling.kubenexus.io/policy (`single-numa-nod`) silently
+ * meant no alignment; now the pod says so in an Event (the webhook also warns
+ * at admission, when it sees the pod).
+ */
+function reportUnknownNumaPolicy(state: ExtenderState, pod: V1Pod): void {
+  const raw = pod.metadata?.annotations?.[NUMA_POLICY];
+  const policy = raw === undefined ? undefined : numaPolicyCodec.parse(raw);
+  if (!(policy instanceof Error)) return;
+  const meta = pod.metadata ?? {};
+  const namespace = meta.namespace ?? 'default';
+  state.notify({
+    type: 'Warning',
+    reason: 'NumaPolicyUnknown',
+    gang: gangId(namespace, ''),
+    namespace,
+    name: meta.name ?? '',
+    uid: meta.uid ?? '',
+    ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}),
+    message: policy.message,
+  });
 }
 
 function podKey(args: ExtenderArgs): string {
