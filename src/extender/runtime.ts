@@ -153,7 +153,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   const app = buildExtenderApp({
     logger: log,
     metrics,
-    verbs: [verb(observed(createFilterVerb(state), requeuer)), verb(createPrioritizeVerb(state)), verb(createBindVerb(state))],
+    verbs: [verb(observed(createFilterVerb(state), requeuer)), verb(createPrioritizeVerb(state)), verb(createBindVerb(state, { schedulers: new Set([config.schedulerName, ...config.schedulerNameAliases]) }))],
   });
   const certFile = flag(cmd, 'extender-tls-cert-file');
   const keyFile = flag(cmd, 'extender-tls-key-file');

@@ -20,13 +20,30 @@ export class BindError extends Error {
   override name = 'BindError';
 }
 
-export async function bind(state: ExtenderState, args: ExtenderBindingArgs): Promise<void> {
+export interface BindOptions {
+  /**
+   * The scheduler names this extender serves (the config's schedulerName and
+   * aliases). When given, a pod of another scheduler, or one this extender has
+   * never seen, is not bound: /bind binds whatever it is asked to, so it must
+   * only ever be asked about its own scheduler's pods.
+   */
+  readonly schedulers?: ReadonlySet<string>;
+}
+
+export async function bind(state: ExtenderState, args: ExtenderBindingArgs, opts: BindOptions = {}): Promise<void> {
   const { PodNamespace: ns, PodName: name, PodUID: uid, Node: node } = args;
   state.tick();
   const ttlMs = state.config.assumeTtlSeconds * 1000;
   const facts = state.index.pod(uid) ?? state.index.podByName(ns, name);
   // The pod as filter saw it when our informer has not delivered it yet.
   const pod: V1Pod | undefined = facts?.pod ?? state.filteredPod(uid);
+  if (opts.schedulers) {
+    if (!pod) throw new BindError(`${ns}/${name} (uid ${uid}) is unknown to this extender (never filtered, not in its cache); not bound`);
+    const scheduler = pod.spec?.schedulerName ?? 'default-scheduler';
+    if (!opts.schedulers.has(scheduler)) {
+      throw new BindError(`${ns}/${name} belongs to scheduler ${scheduler}; this extender binds only pods of ${[...opts.schedulers].join(', ')}`);
+    }
+  }
   const usage = pod ? podUsage(pod) : undefined;
   const ref = state.ledger.slotOf(uid);
 
@@ -111,13 +128,13 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs): Pro
   if (usage) state.index.assume(uid, node, zone, usage, state.clock() + ttlMs, pod);
 }
 
-export function createBindVerb(state: ExtenderState): ExtenderVerb<ExtenderBindingArgs, ExtenderBindingResult> {
+export function createBindVerb(state: ExtenderState, opts: BindOptions = {}): ExtenderVerb<ExtenderBindingArgs, ExtenderBindingResult> {
   return {
     name: 'bind',
     wireName: 'ExtenderBindingArgs',
     malformed: malformedBindingArgs,
     async handle(args, log) {
-      await bind(state, args);
+      await bind(state, args, opts);
       log.info({ pod: `${args.PodNamespace}/${args.PodName}`, node: args.Node }, 'bound');
       return {};
     },
