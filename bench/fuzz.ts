@@ -10,6 +10,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/index.js';
+import { sparkMiB } from '../src/contract/spark-conf.js';
 import { toSchedulerUnits } from '../src/k8s/quantity.js';
 import type { AdmissionRequest } from '../src/k8s/wire.js';
 import { silentLogger } from '../src/log.js';
@@ -64,6 +65,17 @@ export async function fuzzBenchmark(): Promise<void> {
     });
     rows.push(`| quantity of ${n.toLocaleString('en')} characters | ${ms.toFixed(3)} ms | ${outcome} |`);
   }
+  // spark.executor.memory surrounded by a megabyte of whitespace (issue 9: quadratic before).
+  const padded = `${' '.repeat(500_000)}4g${' '.repeat(500_000)}`;
+  let mib = '';
+  const memMs = timeMs(() => {
+    try {
+      mib = `parsed: ${sparkMiB('spark.executor.memory', padded)} MiB`;
+    } catch (err) {
+      mib = `refused: ${(err as Error).message.slice(0, 60)}`;
+    }
+  });
+  rows.push(`| spark.executor.memory of ${padded.length.toLocaleString('en')} characters (whitespace around 4g) | ${memMs.toFixed(3)} ms | ${mib} |`);
   const config = loadConfig(join(ROOT, 'test/fixtures/config/issue-3.yaml'));
   const huge = '9'.repeat(3 * 1024 * 1024 - 4096);
   const pod = makePod('hostile-driver').ns('spark').sparkApp('spark-pi', 'spark-0123456789abcdef0123456789abcdef').role('driver')

@@ -19,14 +19,14 @@ describe('which pods /bind binds', () => {
     const ts = makeState({ nodes: [makeNode('n1').cpu('4').memory('8Gi').obj()] });
     const pod = makePod('p').ns('team').uid('uid-p').scheduler(scheduler).cpu('1').obj();
     ts.addPod(pod);
-    const res = await createBindVerb(ts.state, { schedulers }).handle({ PodName: 'p', PodNamespace: 'team', PodUID: 'uid-p', Node: 'n1' }, log).catch((e: Error) => ({ Error: e.message }));
+    const res = await Promise.resolve(createBindVerb(ts.state, { schedulers }).handle({ PodName: 'p', PodNamespace: 'team', PodUID: 'uid-p', Node: 'n1' }, log)).catch((e: Error) => ({ Error: e.message }));
     expect(ts.binder.bindings.length).toBe(wanted ? 1 : 0);
     if (!wanted) expect((res as { Error?: string }).Error).toMatch(new RegExp(`belongs to scheduler ${scheduler}`));
   });
 
   it('refuses a pod it has never seen (no filter call, not in the cache)', async () => {
     const ts = makeState({ nodes: [makeNode('n1').cpu('4').memory('8Gi').obj()] });
-    await expect(createBindVerb(ts.state, { schedulers }).handle({ PodName: 'ghost', PodNamespace: 'team', PodUID: 'uid-ghost', Node: 'n1' }, log)).rejects.toThrow(/unknown to this extender/);
+    await expect(Promise.resolve(createBindVerb(ts.state, { schedulers }).handle({ PodName: 'ghost', PodNamespace: 'team', PodUID: 'uid-ghost', Node: 'n1' }, log))).rejects.toThrow(/unknown to this extender/);
     expect(ts.binder.bindings).toEqual([]);
   });
 });
