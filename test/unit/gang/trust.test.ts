@@ -2,6 +2,7 @@
 // the pod that carries it (docs/adr/0005-trusting-gang-records.md).
 import { describe, expect, it } from 'vitest';
 import type { GangRecord } from '../../../src/contract/gang-record.js';
+import { gangTimeoutMs } from '../../../src/gang/admit.js';
 import { trustRecord } from '../../../src/gang/trust.js';
 import { makePod } from '../../support/pod.js';
 
@@ -53,5 +54,19 @@ describe('trusting a gang record', () => {
     const member = makePod('w-0').ns('jobs').uid('uid-w0').gang('train', 2).obj();
     const rec = record({ namespace: 'jobs', name: 'train', kind: 'co-created', anchor: { name: 'w-0', uid: 'uid-w0' }, slots: [{ id: 'm0', role: 'member', node: 'n1', requests: { cpu: '1' }, pod: 'uid-w0' }] });
     expect(trustRecord(rec, member, LIMITS)).toEqual({ ok: true });
+  });
+});
+
+describe('time-outs a pod author writes are bounded', () => {
+  const cfg = { gangTimeoutSeconds: 300, maxGangTimeoutSeconds: 3600 };
+  it.each([
+    ['no annotation: the default', undefined, 300],
+    ['a sensible value', '600', 600],
+    ['1e9 written as digits: cut to the maximum', '1000000000', 3600],
+    ['a year: cut to the maximum', String(365 * 24 * 3600), 3600],
+    ['not a number: the default', '1e9', 300],
+  ])('%s', (_name, value, seconds) => {
+    const pod = makePod('d').ns('spark').annotations(value === undefined ? {} : { 'gangplank.io/timeout-seconds': value }).obj();
+    expect(gangTimeoutMs(cfg, pod)).toBe(seconds * 1000);
   });
 });
