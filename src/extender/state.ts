@@ -112,6 +112,8 @@ export class ExtenderState {
   readonly index: CapacityIndex;
   readonly ledger: Ledger;
   readonly queue = new WaitQueue();
+  /** Plan writes in flight, by gang key: concurrent binds of one gang share one (verbs/bind.ts). */
+  readonly persisting = new Map<string, Promise<void>>();
   /** Untrusted records already reported (pod and resourceVersion), so each gets one Event. */
   private readonly ignoredRecords = new Set<string>();
   private readonly unplaced = new Map<string, Unplaced>();

@@ -57,16 +57,9 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs, opts
         else state.ledger.unassign(uid);
         throw new BindError(`gang ${key}: asked to bind ${ns}/${name} to ${node}, but its ${slot.role} slot ${slot.id} is on ${slot.node}`);
       }
-      if (!gang.persisted) {
-        const record = state.ledger.serialise(key);
-        try {
-          if (record) await state.binder.persistPlan(record);
-        } catch (err) {
-          state.released(state.ledger.release(key, 'bind_failed'));
-          throw new BindError(`gang ${key}: could not persist the plan before binding: ${String(err)}`);
-        }
-        state.ledger.markPersisted(key);
-      }
+      if (!gang.persisted) await persistOnce(state, key);
+      // The plan may have been released while this bind waited (its write failed, or the gang was replanned).
+      if (state.ledger.get(key) !== gang) throw new BindError(`gang ${key}: its plan was released while ${ns}/${name} waited to bind; the scheduler retries`);
       // The zone: the slot's, unless the pod (larger than its slot, or
       // aligned by the node's kubelet where the slot was not) fits only in another.
       let zone = slot.zone;
@@ -126,6 +119,30 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs, opts
   }
   await state.binder.bind(ns, name, uid, node, annotations);
   if (usage) state.index.assume(uid, node, zone, usage, state.clock() + ttlMs, pod);
+}
+
+/**
+ * Write a gang's plan once. kube-scheduler binds in parallel goroutines, so
+ * several members of one gang can reach /bind while the first plan write is
+ * still in flight: they all wait on that one write (one promise per gang
+ * key) instead of each writing the plan again (issue 13). A failed write
+ * releases the plan, and every waiting member fails with it.
+ */
+function persistOnce(state: ExtenderState, key: string): Promise<void> {
+  const inFlight = state.persisting.get(key);
+  if (inFlight) return inFlight;
+  const write = (async () => {
+    const record = state.ledger.serialise(key);
+    try {
+      if (record) await state.binder.persistPlan(record);
+    } catch (err) {
+      state.released(state.ledger.release(key, 'bind_failed'));
+      throw new BindError(`gang ${key}: could not persist the plan before binding: ${String(err)}`);
+    }
+    state.ledger.markPersisted(key);
+  })().finally(() => state.persisting.delete(key));
+  state.persisting.set(key, write);
+  return write;
 }
 
 export function createBindVerb(state: ExtenderState, opts: BindOptions = {}): ExtenderVerb<ExtenderBindingArgs, ExtenderBindingResult> {

@@ -372,6 +372,40 @@ describe('co-created gang', () => {
     expect(ts.binder.records[0]!.anchor.name).toBe('w-1');
     expect(ts.state.ledger.get('jobs/train')!.state).toBe('filled');
   });
+
+  it('C04 members whose binds arrive while the plan write is in flight share that one write', async () => {
+    const ts = makeState({ nodes: twoNodes() });
+    const pods = [1, 2, 3, 4].map((i) => member(i));
+    for (const p of pods) ts.addPod(p);
+    const nodes = pods.map((p) => filter(ts, p).NodeNames![0]!);
+    // The API server answers the plan write only after every member's bind has arrived.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const persist = ts.binder.persistPlan.bind(ts.binder);
+    ts.binder.persistPlan = async (record) => {
+      await gate;
+      return persist(record);
+    };
+    const binds = pods.map((p, i) => bind(ts.state, { PodName: p.metadata!.name!, PodNamespace: 'jobs', PodUID: p.metadata!.uid!, Node: nodes[i]! }));
+    release();
+    await Promise.all(binds);
+    expect(ts.binder.calls.filter((c) => c.startsWith('persist'))).toEqual(['persist jobs/train']);
+    expect(ts.binder.bindings.map((b) => b.name).sort()).toEqual(['w-1', 'w-2', 'w-3', 'w-4']);
+    expect(ts.state.ledger.get('jobs/train')!.state).toBe('filled');
+  });
+
+  it('C05 when the shared plan write fails, every member waiting on it fails and nothing is bound', async () => {
+    const ts = makeState({ nodes: twoNodes() });
+    const pods = [1, 2, 3, 4].map((i) => member(i));
+    for (const p of pods) ts.addPod(p);
+    const nodes = pods.map((p) => filter(ts, p).NodeNames![0]!);
+    ts.binder.failPersist = true;
+    const results = await Promise.allSettled(pods.map((p, i) => bind(ts.state, { PodName: p.metadata!.name!, PodNamespace: 'jobs', PodUID: p.metadata!.uid!, Node: nodes[i]! })));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect(ts.binder.calls.filter((c) => c.startsWith('persist'))).toHaveLength(1);
+    expect(ts.binder.bindings).toEqual([]);
+    expect(ts.state.ledger.get('jobs/train')).toBeUndefined();
+  });
 });
 
 describe('fairness', () => {
