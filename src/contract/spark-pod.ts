@@ -1,7 +1,6 @@
 // What a Spark pod itself says about its application, read the same way by
 // the webhook (at admission) and the extender (when it decides the driver).
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
-import type { ExecutorShape } from '../config/schema.js';
 import { SPARK_DRIVER_CONTAINER, SPARK_EXECUTOR_CONTAINER } from './keys.js';
 import { JVM_OVERHEAD_FACTOR, K, type AppType } from './spark-resources.js';
 
@@ -35,6 +34,21 @@ export function driverAppType(pod: V1Pod): AppType | undefined {
   if (args.includes('org.apache.spark.deploy.PythonRunner')) return 'python';
   if (args.includes('org.apache.spark.deploy.RRunner')) return 'r';
   return undefined;
+}
+
+/**
+ * An executor shape as the configuration writes it (config/schema.ts
+ * executorShape has this shape; declared here so that the contract layer
+ * does not depend on the configuration module above it).
+ */
+export interface ExecutorShape {
+  readonly cores: number;
+  readonly requestCores?: string;
+  readonly memory: string;
+  readonly memoryOverhead?: string;
+  readonly memoryOverheadFactor: number;
+  readonly gpus: number;
+  readonly gpuResource: string;
 }
 
 /**

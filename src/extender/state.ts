@@ -4,7 +4,8 @@
 // ExtenderState, feeds it informer events (onPod/onNode/onTopology), calls
 // restore() once the pod cache has synced, and tick() on a timer.
 import type { V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
-import { gangTimeoutMs, WaitQueue, type GangConfig, type GangContext, type SparkConfState, type Verdict } from '../gang/admit.js';
+import type { ExtenderConfig } from '../config/index.js';
+import { gangTimeoutMs, WaitQueue, type GangContext, type SparkConfState, type Verdict } from '../gang/admit.js';
 import { CapacityIndex, type TopologySync } from '../gang/capacity.js';
 import { creationMs, gangId, type GangId } from '../gang/identity.js';
 import { trustRecord } from '../gang/trust.js';
@@ -62,7 +63,7 @@ interface Unplaced {
 const UNPLACED_FORGET_MS = 10 * 60_000;
 
 export interface ExtenderStateDeps {
-  readonly config: GangConfig;
+  readonly config: ExtenderConfig;
   readonly nodes: SyncedCache<V1Node>;
   readonly pods: SyncedCache<V1Pod>;
   /** NodeResourceTopology objects, when the CRD exists (else attached later: attachTopologies). */
@@ -100,7 +101,7 @@ function grew(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, nu
 }
 
 export class ExtenderState {
-  readonly config: GangConfig;
+  readonly config: ExtenderConfig;
   readonly nodes: SyncedCache<V1Node>;
   readonly pods: SyncedCache<V1Pod>;
   private topologyCache?: SyncedCache<NodeResourceTopology>;

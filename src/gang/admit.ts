@@ -16,7 +16,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { podConstraints, timeoutSecondsCodec } from '../contract/annotations.js';
 import { GANG_TIMEOUT } from '../contract/keys.js';
-import type { ExecutorShape, ExtenderConfig } from '../config/schema.js';
+import type { ExecutorShape } from '../contract/spark-pod.js';
 import type { ResourceList } from '../k8s/resources.js';
 import { podNumaRequirement, type NumaRequirement } from '../numa/policy.js';
 import { podUsage, type CapacityIndex } from './capacity.js';
@@ -31,7 +31,18 @@ import { demand, Room } from './room.js';
 export type { SparkConfState };
 
 /** The extender section of the config; executorDefaults (optional) overrides Spark's defaults. */
-export type GangConfig = ExtenderConfig & { readonly executorDefaults?: ExecutorShape };
+/**
+ * The settings gang planning reads (config/schema.ts extender satisfies it;
+ * declared here so that src/gang does not depend on the configuration module).
+ */
+export interface GangConfig {
+  readonly gangTimeoutSeconds: number;
+  readonly maxGangTimeoutSeconds: number;
+  readonly maxExecutors: number;
+  readonly sparkConfigWaitSeconds: number;
+  readonly numaResources: readonly string[];
+  readonly executorDefaults?: ExecutorShape;
+}
 
 export interface GangContext {
   readonly index: CapacityIndex;

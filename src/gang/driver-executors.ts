@@ -30,7 +30,7 @@ import { executorPodUnits, type ExecutorResourceLayers } from '../contract/resou
 import { parseJavaProperties, SparkConfError, type SparkConf } from '../contract/spark-conf.js';
 import { driverAppType, executorShapeConf } from '../contract/spark-pod.js';
 import { appTypeOf, executorCount, sparkExecutorContainer, SPARK_DEFAULT_EXECUTORS } from '../contract/spark-resources.js';
-import type { ExecutorShape } from '../config/schema.js';
+import type { ExecutorShape } from '../contract/spark-pod.js';
 import type { ResourceList } from '../k8s/resources.js';
 
 /** What the driver's spark.properties ConfigMap looks like in the cache. */

@@ -16,8 +16,7 @@ import { formatQuantity } from '../k8s/quantity.js';
 import type { ResourceList } from '../k8s/resources.js';
 import { chooseZones, listedNeed, mostFree, zoneNeed, zoneWaste, type ZoneFree, type ZoneNeed } from '../numa/fit.js';
 import type { NumaRequirement } from '../numa/policy.js';
-import { zoneParts, type CapacityIndex, type NodeFacts, type ZoneRoom } from './capacity.js';
-import type { Ledger } from './ledger.js';
+import { zoneParts, type CapacityIndex, type NodeFacts, type ReservationSource, type ZoneRoom } from './capacity.js';
 
 export interface Credit {
   readonly node: string;
@@ -77,7 +76,7 @@ export class Room {
 
   constructor(
     private readonly index: CapacityIndex,
-    private readonly ledger: Ledger,
+    private readonly ledger: ReservationSource,
     private readonly opts: RoomOptions = {},
   ) {
     index.attach(ledger);

@@ -4,7 +4,7 @@ import type { V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
 import { configSchema } from '../../src/config/schema.js';
 import { StaticCache } from '../../src/k8s/cache.js';
 import { createMetrics } from '../../src/metrics/index.js';
-import type { GangConfig } from '../../src/gang/admit.js';
+import type { ExtenderConfig } from '../../src/config/index.js';
 import type { GangRecord } from '../../src/contract/gang-record.js';
 import { ExtenderState, type Binder, type GangEvent, type ParkedPod } from '../../src/extender/state.js';
 import type { NodeResourceTopology } from '../../src/numa/topology.js';
@@ -47,11 +47,11 @@ export interface TestState {
 
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
 
-export function testConfig(over: Partial<GangConfig> = {}): GangConfig {
+export function testConfig(over: Partial<ExtenderConfig> = {}): ExtenderConfig {
   return { ...configSchema.parse({}).extender, ...over };
 }
 
-export function makeState(opts: { nodes?: V1Node[]; pods?: V1Pod[]; topologies?: NodeResourceTopology[]; config?: Partial<GangConfig>; synced?: boolean; configMaps?: V1ConfigMap[] } = {}): TestState {
+export function makeState(opts: { nodes?: V1Node[]; pods?: V1Pod[]; topologies?: NodeResourceTopology[]; config?: Partial<ExtenderConfig>; synced?: boolean; configMaps?: V1ConfigMap[] } = {}): TestState {
   const clock = { now: T0 };
   const nodes = new StaticCache<V1Node>('nodes', opts.nodes ?? [], () => clock.now);
   const pods = new StaticCache<V1Pod>('pods', opts.pods ?? [], () => clock.now);
