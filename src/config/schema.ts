@@ -157,6 +157,13 @@ const profile = z
      */
     contextLabels: z.record(labelKey, z.string().min(1)).optional(),
     gangTimeoutSeconds: z.number().int().positive().optional(),
+    /**
+     * What a value a user wrote that Gangplank cannot use (an executor count,
+     * quantity, time-out or NUMA policy it must ignore) does to the pod:
+     * `warn` admits it with an admission warning, `deny` refuses it with the
+     * same text, so the user fixes the value before anything runs. Default warn.
+     */
+    onInvalidValue: z.enum(['warn', 'deny']).optional(),
   })
   .strict();
 

@@ -60,6 +60,11 @@ export interface MutateContext {
 export interface MutateResult {
   readonly pod: V1Pod;
   readonly warnings: string[];
+  /**
+   * Values the user wrote that were ignored as invalid (a subset of the
+   * warnings); set only when the matching profile says onInvalidValue: deny.
+   */
+  readonly denied?: string[];
   /** Undefined when the pod is not a Spark driver or executor (left untouched). */
   readonly spark?: SparkPod;
   readonly profile?: string;
@@ -76,6 +81,12 @@ export function mutate(original: V1Pod, ctx: MutateContext): MutateResult {
     const text = WARNING_PREFIX + m;
     if (!warnings.includes(text)) warnings.push(text);
   };
+  /** A value the user wrote that cannot be used: a warning, and a denial where the profile asks for one. */
+  const invalid: string[] = [];
+  const warnInvalid: Warn = (m) => {
+    warn(m);
+    if (!invalid.includes(m)) invalid.push(m);
+  };
   const { config, namespace } = ctx;
   // No matching profile: no template, overrides or NUMA hints; scheduler and gang identity still apply.
   const profile: Profile | undefined = matchProfile(config.profiles, original, namespace);
@@ -90,7 +101,7 @@ export function mutate(original: V1Pod, ctx: MutateContext): MutateResult {
   applyNuma(pod, profile?.numa);
   const numaPolicy = pod.metadata?.annotations?.[NUMA_POLICY];
   const parsedPolicy = numaPolicy === undefined ? undefined : numaPolicyCodec.parse(numaPolicy);
-  if (parsedPolicy instanceof Error) warn(parsedPolicy.message);
+  if (parsedPolicy instanceof Error) warnInvalid(parsedPolicy.message);
   applyContextLabels(pod, profile?.contextLabels, spark.role, namespace);
 
   let gang: MutateResult['gang'];
@@ -114,7 +125,7 @@ export function mutate(original: V1Pod, ctx: MutateContext): MutateResult {
         profile,
         executor: { template: executorTemplate.fragment, overrides: profile?.executor?.overrides },
         app,
-        warn,
+        warn: warnInvalid,
       });
       // Only what is known is written: a valid value on the pod keeps its text, a malformed one goes.
       const put = <T>(key: string, value: T | undefined, codec: { format(v: T): string; parse(s: string): T | Error }): void => {
@@ -139,7 +150,7 @@ export function mutate(original: V1Pod, ctx: MutateContext): MutateResult {
       // The profile's reservation time-out, unless the user set a valid one on the pod.
       const timeout = annotations[GANG_TIMEOUT];
       if (timeout !== undefined && timeoutSecondsCodec.parse(timeout) instanceof Error) {
-        warn(`${GANG_TIMEOUT}=${JSON.stringify(timeout)} is not a whole number of seconds (1..${365 * 24 * 3600}); the configured time-out applies`);
+        warnInvalid(`${GANG_TIMEOUT}=${JSON.stringify(timeout)} is not a whole number of seconds (1..${365 * 24 * 3600}); the configured time-out applies`);
       }
       if (profile?.gangTimeoutSeconds !== undefined && timeout === undefined) {
         annotations[GANG_TIMEOUT] = timeoutSecondsCodec.format(profile.gangTimeoutSeconds);
@@ -157,10 +168,11 @@ export function mutate(original: V1Pod, ctx: MutateContext): MutateResult {
       labels[GANG_MIN_AVAILABLE] = String(minAvailable);
     } else if (spark.role === 'driver' && current !== undefined) {
       // Not a whole number ≥ 1 (a valid one would have given N): the extender could not use it.
-      warn(`${GANG_MIN_AVAILABLE} ${JSON.stringify(current)} is not a member count; removed, the extender counts the executors from the driver's spark.properties`);
+      warnInvalid(`${GANG_MIN_AVAILABLE} ${JSON.stringify(current)} is not a member count; removed, the extender counts the executors from the driver's spark.properties`);
       delete labels[GANG_MIN_AVAILABLE];
     }
     gang = { name: decision.name, ...(minAvailable !== undefined ? { minAvailable, countSource } : {}) };
   }
-  return { pod, warnings, spark, profile: profile?.name, gang };
+  const denied = profile?.onInvalidValue === 'deny' && invalid.length > 0 ? invalid : undefined;
+  return { pod, warnings, spark, profile: profile?.name, gang, ...(denied ? { denied } : {}) };
 }

@@ -54,6 +54,19 @@ export function reviewRequest(request: AdmissionRequest, contextFor: ContextFor,
     const result = mutate(original, { ...ctx, namespace: request.namespace ?? original.metadata?.namespace });
     if (!result.spark) return allow('none', 'skipped', ReviewReason.notSpark);
     role = result.spark.role;
+    if (result.denied) {
+      log.info({ role, profile: result.profile, problems: result.denied }, 'pod refused: invalid values and the profile denies them');
+      return {
+        response: {
+          uid: request.uid,
+          allowed: false,
+          status: { code: 400, reason: 'BadRequest', message: `${WARNING_PREFIX}profile ${result.profile} refuses values it cannot use: ${result.denied.join('; ')}` },
+        },
+        role,
+        outcome: 'denied',
+        patchOps: 0,
+      };
+    }
     const ops = jsonpatch.compare(original, result.pod);
     const response: AdmissionResponse = { uid: request.uid, allowed: true };
     if (result.warnings.length > 0) response.warnings = result.warnings;

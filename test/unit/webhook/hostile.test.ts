@@ -2,7 +2,11 @@
 // SparkApplication writes never produce an invalid label or an unshaped
 // Spark pod; unknown NUMA policies are named in a warning.
 import { describe, expect, it } from 'vitest';
+import type { AdmissionRequest } from '../../../src/k8s/wire.js';
+import { silentLogger } from '../../../src/log.js';
 import { mutate } from '../../../src/webhook/mutate.js';
+import { reviewRequest } from '../../../src/webhook/review.js';
+import { podReview } from '../../support/admission.js';
 import type { SparkApplication } from '../../../src/webhook/sparkapp.js';
 import { makePod } from '../../support/pod.js';
 import { LABEL_VALUE } from '../../support/fuzz.js';
@@ -41,5 +45,42 @@ describe('numa.scheduling.kubenexus.io/policy', () => {
   it.each(['bogus', 'single-numa-nod', 'Single-NUMA', ''])('warns about %j, naming the annotation', (policy) => {
     const warnings = mutate(pod(policy), context(cfg, { namespace: 'spark' })).warnings;
     expect(warnings.join('\n')).toMatch(/numa\.scheduling\.kubenexus\.io\/policy has an unknown policy/);
+  });
+});
+
+describe('a profile that denies invalid values (onInvalidValue: deny)', () => {
+  const strict = config({
+    schedulerName: 'gangplank-scheduler',
+    profiles: [
+      { name: 'strict', match: { namespaces: ['prod'] }, onInvalidValue: 'deny' },
+      { name: 'lenient', match: {} },
+    ],
+  });
+  const driver = (ns: string, annotations: Record<string, string>) =>
+    makePod('d').ns(ns).sparkApp('pi', SEL).role('driver').annotations(annotations).requests({ cpu: '1', memory: '1Gi' }).asAdmitted().obj();
+  const review = (pod: ReturnType<typeof driver>) =>
+    reviewRequest(podReview(pod).request as AdmissionRequest, () => context(strict, { namespace: pod.metadata?.namespace }), 'allow', silentLogger());
+
+  it.each([
+    ['a misspelt NUMA policy', { 'numa.scheduling.kubenexus.io/policy': 'single-numa-nod' }, /unknown policy/],
+    ['an executor count that is not a number', { 'gangplank.io/executor-count': 'many' }, /executor-count is not a whole number/],
+    ['a time-out of a thousand years', { 'gangplank.io/timeout-seconds': '31536000000' }, /timeout-seconds/],
+  ])('refuses %s in its namespaces, naming it', (_name, annotations, message) => {
+    const r = review(driver('prod', annotations));
+    expect(r.response.allowed).toBe(false);
+    expect(r.outcome).toBe('denied');
+    expect(r.response.status?.message).toMatch(message);
+    expect(r.response.status?.message).toMatch(/profile strict/);
+  });
+
+  it('admits the same pod with a warning where the profile does not deny', () => {
+    const r = review(driver('dev', { 'numa.scheduling.kubenexus.io/policy': 'single-numa-nod' }));
+    expect(r.response.allowed).toBe(true);
+    expect(r.response.warnings?.join('\n')).toMatch(/unknown policy/);
+  });
+
+  it('admits a valid pod in the strict namespace', () => {
+    const r = review(driver('prod', { 'numa.scheduling.kubenexus.io/policy': 'single-numa-node', 'gangplank.io/executor-count': '2' }));
+    expect(r.response.allowed).toBe(true);
   });
 });
