@@ -1,4 +1,5 @@
-// Issue 4's extender benchmark (DESIGN.md, testing tier 4).
+// Issue 4's extender benchmark (docs/architecture.md, "Tests": benchmarks
+// are separate from tests).
 //
 // `extender`: a cluster of 5,000 nodes (200 of them GPU nodes with a
 // two-zone NUMA annotation) and 50,000 cached pods (mostly bound, 30 Spark

@@ -1,5 +1,6 @@
 // Structured JSON logs. The root logger is built once in main.ts and passed
-// down; handlers take a child per request (STYLE.md, practice 7).
+// down; handlers take a child per request (docs/architecture.md, "No
+// singletons, injected dependencies").
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger } from 'pino';

@@ -1,4 +1,4 @@
-// The only place that reads process.env (STYLE.md, practice 8).
+// The only place that reads process.env (docs/architecture.md, "One place for configuration").
 
 export interface Environment {
   /** Explicit kubeconfig path from KUBECONFIG, if any. */

@@ -2,8 +2,9 @@
 // `format` writes what the webhook puts on the pod, `parse` reads it back in
 // the extender (and in the webhook, to keep a value a user wrote). For every
 // value x a codec accepts, parse(format(x)) equals x (fast-check properties in
-// test/unit/contract). Parsing is hostile-input safe (DESIGN.md): bounded
-// sizes, no exponential regexes, an Error naming the key instead of a throw.
+// test/unit/contract). Parsing is hostile-input safe (docs/architecture.md,
+// "Hostile input"): bounded sizes, no exponential regexes, an Error naming
+// the key instead of a throw.
 import type { V1NodeSelector, V1Toleration } from '@kubernetes/client-node';
 import { formatQuantity, toSchedulerUnits } from '../k8s/quantity.js';
 import type { ResourceList } from '../k8s/resources.js';

@@ -11,7 +11,7 @@
 //   ("Fractional values are not supported"), converted with truncation.
 //
 // Every parser is linear in its input and bounded: a pod author writes these
-// strings (DESIGN.md, "hostile input").
+// strings (docs/architecture.md, "Hostile input").
 
 /** Spark configuration keys to values, as spark-submit would pass them. */
 export type SparkConf = Readonly<Record<string, string>>;

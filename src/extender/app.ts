@@ -1,7 +1,8 @@
 // HTTP adapter of the extender: one route per verb from a typed map, in a
-// fixed order. Error policy (STYLE.md, practice 11): a malformed body is HTTP
-// 400; a failure while deciding is HTTP 200 with `Error` (the scheduler then
-// retries the pod); a filter answer never names a node outside its input.
+// fixed order. Error policy (docs/architecture.md, "Failure policy at each
+// boundary"): a malformed body is HTTP 400; a failure while deciding is HTTP
+// 200 with `Error` (the scheduler then retries the pod); a filter answer never
+// names a node outside its input.
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { jsonBody, jsonErrors } from '../http/json.js';

@@ -1,4 +1,4 @@
-// Reasons are constants; messages carry numbers (STYLE.md, practice 7).
+// Reasons are constants; messages carry numbers (docs/architecture.md, "Reasons carry numbers").
 import { formatQuantity } from '../k8s/quantity.js';
 import type { ResourceList } from '../k8s/resources.js';
 

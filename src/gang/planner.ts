@@ -1,7 +1,8 @@
 // Gang planning, node by node and zone by zone: aggregate free capacity is
-// not placement (DESIGN.md). Each plan puts every member on a concrete node
-// (and NUMA zone where the member asks for single-numa) against a Room, so a
-// committed plan can always be bound as planned.
+// not placement (docs/architecture.md, "Why it is shaped this way"). Each
+// plan puts every member on a concrete node (and NUMA zone where the member
+// asks for single-numa) against a Room, so a committed plan can always be
+// bound as planned.
 //
 // Driver-led: the driver must land on one of the filter's candidate nodes
 // and N executors (who do not exist yet) on nodes their constraints allow.

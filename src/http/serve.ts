@@ -1,5 +1,5 @@
 // Listening and shutdown live here and in main.ts only; app factories never
-// listen (STYLE.md, practice 10).
+// listen (docs/architecture.md, "Conventions").
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';

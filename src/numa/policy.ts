@@ -1,6 +1,6 @@
 // Which of a pod's resources must come from one NUMA zone. Two sources:
 // the pod's own annotations (numa.scheduling.kubenexus.io/policy and
-// /resources, DESIGN.md), which hold on every node; and the node's kubelet,
+// /resources, docs/extender.md "NUMA"), which hold on every node; and the node's kubelet,
 // whose topology manager aligns what its hint providers cover
 // (./kubelet.ts) on nodes whose NodeResourceTopology names a policy.
 import type { V1Pod } from '@kubernetes/client-node';

@@ -4,8 +4,8 @@
 // the whole review on the benchmark machine (docs/adr/0003-webhook-plain-listener.md,
 // bench/RESULTS.md).
 //
-// Error policy (STYLE.md, practice 11): always echo the request's uid;
-// malformed reviews get HTTP 400 and bodies over webhook.maxBodyBytes HTTP
+// Error policy (docs/architecture.md, "Failure policy at each boundary"):
+// always echo the request's uid; malformed reviews get HTTP 400 and bodies over webhook.maxBodyBytes HTTP
 // 413 (both with a text message); a failure while deciding is answered per
 // webhook.onError by the review itself; the configuration is registered with
 // failurePolicy Ignore so an unreachable webhook never blocks pod creation.

@@ -1,5 +1,6 @@
 // Issue 4's "done when" scenarios on the real kube-scheduler: each test a
-// cluster situation, Gangplank registered from the shipped files.
+// cluster situation, Gangplank registered from the shipped files. Scenario
+// IDs (G01-G08): src/gang/TESTS.md.
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { makePod } from '../support/pod.js';
@@ -38,7 +39,7 @@ describe('gang scheduling on the real kube-scheduler', () => {
     },
   });
 
-  it('1. binds a driver only when driver + 3 executors fit; executors land on their reserved nodes', async () => {
+  it('G01 binds a driver only when driver + 3 executors fit; executors land on their reserved nodes', async () => {
     const ns = await e2e.namespace('g1');
     await e2e.nodes('2x cpu=2,memory=8Gi');
     const spec = { ns, app: 'pi', executors: 3 };
@@ -59,7 +60,7 @@ describe('gang scheduling on the real kube-scheduler', () => {
     expect((await e2e.getPod(ns, 'intruder')).spec?.nodeName).toBeFalsy();
   });
 
-  it('2. keeps a driver pending with the shortfall in its event when the gang cannot fit, and no other pod loses room', async () => {
+  it('G02 keeps a driver pending with the shortfall in its event when the gang cannot fit, and no other pod loses room', async () => {
     const ns = await e2e.namespace('g2');
     await e2e.nodes('1x cpu=3,memory=8Gi');
     await e2e.createPod(driverPod({ ns, app: 'big', executors: 3 }));
@@ -77,7 +78,7 @@ describe('gang scheduling on the real kube-scheduler', () => {
     expect((await e2e.getPod(ns, 'big-driver')).spec?.nodeName).toBeFalsy();
   });
 
-  it('3. places one of two gangs that cannot both fit whole, and the other when the first is deleted', async () => {
+  it('G03 places one of two gangs that cannot both fit whole, and the other when the first is deleted', async () => {
     const ns = await e2e.namespace('g3');
     await e2e.nodes('2x cpu=2,memory=8Gi');
     const a = { ns, app: 'alpha', executors: 2 };
@@ -94,7 +95,7 @@ describe('gang scheduling on the real kube-scheduler', () => {
     for (let i = 1; i <= 2; i++) await e2e.waitForPod(ns, `beta-exec-${i}`, 'to be bound', bound);
   });
 
-  it('4. binds no member of a co-created gang of 4 when only 3 fit', async () => {
+  it('G04 binds no member of a co-created gang of 4 when only 3 fit', async () => {
     const ns = await e2e.namespace('g4');
     await e2e.nodes('1x cpu=3,memory=8Gi');
     for (let i = 0; i < 4; i++) {
@@ -103,7 +104,7 @@ describe('gang scheduling on the real kube-scheduler', () => {
     for (let i = 0; i < 4; i++) await staysPending(e2e, ns, `member-${i}`, i === 0 ? 4_000 : 250);
   });
 
-  it('4b. binds every member of a co-created gang once the last member arrives and all fit', async () => {
+  it('G05 binds every member of a co-created gang once the last member arrives and all fit', async () => {
     const ns = await e2e.namespace('g4b');
     await e2e.nodes('2x cpu=2,memory=8Gi');
     for (let i = 0; i < 3; i++) {
@@ -113,7 +114,7 @@ describe('gang scheduling on the real kube-scheduler', () => {
     for (let i = 0; i < 3; i++) await e2e.waitForPod(ns, `trio-${i}`, 'to be bound', bound, 30_000);
   });
 
-  it('5. puts a single-numa GPU pod only on a node where one zone holds all its GPUs and CPUs', async () => {
+  it('G06 puts a single-numa GPU pod only on a node where one zone holds all its GPUs and CPUs', async () => {
     const ns = await e2e.namespace('g5');
     const zones = (n: number, cpu: string, gpu: string): string =>
       JSON.stringify(Array.from({ length: n }, (_, i) => ({ name: `node-${i}`, resources: { cpu, memory: '32Gi', 'nvidia.com/gpu': gpu } })));
@@ -136,7 +137,7 @@ describe('gang scheduling on the real kube-scheduler', () => {
     expect(p.metadata?.annotations?.['gangplank.io/numa-zone']).toBe('node-0');
   });
 
-  it('6. survives an extender crash between the driver bind and the executors: executors land on their reservations, no slot double-booked', async () => {
+  it('G07 survives an extender crash between the driver bind and the executors: executors land on their reservations, no slot double-booked', async () => {
     const ns = await e2e.namespace('g6');
     await e2e.nodes('2x cpu=2,memory=8Gi');
     const spec = { ns, app: 'phoenix', executors: 3 };
@@ -157,7 +158,7 @@ describe('gang scheduling on the real kube-scheduler', () => {
     await staysPending(e2e, ns, 'latecomer', 1_000);
   });
 
-  it('7. releases a reservation that is never filled after its time-out', async () => {
+  it('G08 releases a reservation that is never filled after its time-out', async () => {
     const ns = await e2e.namespace('g7');
     await e2e.nodes('1x cpu=3,memory=8Gi');
     const before = metricValue((await e2e.cluster().ops('/metrics')).body, 'gangplank_reservations_released_total', { reason: 'timeout' });

@@ -4,7 +4,8 @@
 // requests. Objects are created exactly as spark-submit creates them: the
 // driver pod first (Spark's labels only), then its spark-drv-…-conf-map
 // ConfigMap owned by the driver; executors only after the driver is bound,
-// owned by it, with the requests Spark computes.
+// owned by it, with the requests Spark computes. Scenario IDs (A01, A02):
+// src/gang/TESTS.md.
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -92,7 +93,7 @@ describe('spark-submit apps on the real kube-scheduler, executors from spark.pro
   // No profile sets an executor count or shape: only Spark's own configuration tells them.
   const e2e = useLocalCluster({ gangplankConfig: { profiles: [{ name: 'default', match: {} }], extender: { sparkConfigWaitSeconds: 5 } } });
 
-  it('places examples/spark-submit-conf.yaml whole: 4 executors of 2 cpu reserved with the driver, all bound there, a pod of another namespace kept out', async () => {
+  it('A01 places examples/spark-submit-conf.yaml whole: 4 executors of 2 cpu reserved with the driver, all bound there, a pod of another namespace kept out', async () => {
     const ns = await e2e.namespace('conf');
     const others = await e2e.namespace('other');
     // Room for exactly the driver (1 cpu) and 4 executors of 2 cpu: 2 + 2 + 1 on one node, 2 + 2 (+1 spare) on the other.
@@ -147,7 +148,7 @@ describe('spark-submit apps on the real kube-scheduler, executors from spark.pro
     expect((await e2e.getPod(others, 'intruder')).spec?.nodeName).toBeFalsy();
   });
 
-  it('sizes an off-heap app\'s slots for its executors\' real requests (4g + 409Mi overhead + 1g off-heap = 5529Mi)', async () => {
+  it('A02 sizes an off-heap app\'s slots for its executors\' real requests (4g + 409Mi overhead + 1g off-heap = 5529Mi)', async () => {
     const ns = await e2e.namespace('offheap');
     const others = await e2e.namespace('other');
     // One node with exactly the driver (1408Mi) and 2 executors of 5529Mi: 12466Mi.

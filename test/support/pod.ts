@@ -1,4 +1,4 @@
-// Fluent pod builder for tests (STYLE.md, practice 5). `obj()` returns a
+// Fluent pod builder for tests (table tests from builders). `obj()` returns a
 // fresh deep copy each time, so a test can never leak changes into another.
 //
 //   makePod().ns('spark').sparkApp('spark-pi', 'spark-5f2c').role('executor').gpu(2).obj()

@@ -1,9 +1,10 @@
 // POST /filter: decode, decide (src/gang/admit.ts), translate the domain
-// verdict to ExtenderFilterResult. Error policy (STYLE.md, practice 11):
-// never a node outside the input; a gang that cannot fit answers through
-// FailedAndUnresolvableNodes (preempting would not help: reservations and
-// gang room are not freed by evicting one pod); waiting is FailedNodes;
-// unsynced or stale caches fail closed with the reason on every node.
+// verdict to ExtenderFilterResult. Error policy (docs/architecture.md,
+// "Failure policy at each boundary"): never a node outside the input; a gang
+// that cannot fit answers through FailedAndUnresolvableNodes (preempting
+// would not help: reservations and gang room are not freed by evicting one
+// pod); waiting is FailedNodes; unsynced or stale caches fail closed with the
+// reason on every node.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { numaPolicyCodec } from '../../contract/annotations.js';
 import { NUMA_POLICY } from '../../contract/keys.js';

@@ -54,7 +54,7 @@ describe('executor memory: heap + overhead + off-heap + PySpark memory', () => {
 describe("the executor container BasicExecutorFeatureStep builds", () => {
   it.each<{ name: string; conf: SparkConf; requests: Record<string, string>; limits: Record<string, string> }>([
     {
-      name: 'DESIGN example: 2g, 1 core, 1 GPU',
+      name: 'the executor-resources example of docs/webhook.md: 2g, 1 core, 1 GPU',
       conf: { 'spark.executor.memory': '2g', 'spark.executor.cores': '1', 'spark.executor.resource.gpu.amount': '1', 'spark.executor.resource.gpu.vendor': 'nvidia.com' },
       requests: { cpu: '1', memory: '2432Mi' },
       limits: { memory: '2432Mi', 'nvidia.com/gpu': '1' },
