@@ -1,7 +1,7 @@
 // The persisted form of one gang's plan (GangRecord, versioned), stored by
 // the extender as the JSON annotation gangplank.io/gang-record on the gang's
-// anchor pod (the driver, or the oldest member of a co-created gang) before
-// the first Binding (docs/adr/0001-plans-on-anchor-pods.md). The ledger
+// anchor pod (the driver, or the member of a co-created gang that binds
+// first), on its Binding or before the first Binding (docs/adr/0001-plans-on-anchor-pods.md). The ledger
 // rebuilds from it after a restart; the webhook reads it on a driver to give
 // the driver's executors the min-available the plan really has.
 // Consumption is not stored: it is derived from bound pods, which carry

@@ -1,5 +1,6 @@
-// The extender's API side: the Binder (plans persisted as an annotation on
-// the gang's anchor pod, then Bindings), rate-limited Events, and an
+// The extender's API side: the Binder (Bindings carrying the pod's
+// annotations, the gang's plan among them on its anchor's; a patch of the plan
+// onto the anchor when another member binds first), rate-limited Events, and an
 // on-demand ConfigMap cache for Spark's spark.properties.
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -24,21 +25,18 @@ export function apiBinder(client: KubeClient): Binder {
       });
     },
     async bind(namespace, name, uid, node, annotations) {
-      if (Object.keys(annotations).length > 0) {
-        await client.request({
-          method: 'PATCH',
-          path: podPath(namespace, name),
-          patchType: 'merge',
-          body: { metadata: { uid, annotations } },
-        });
-      }
+      // One write: the API server copies a Binding's annotations onto the pod
+      // in the same update that sets spec.nodeName (pods/binding,
+      // setPodNodeAndMetadata in pkg/registry/core/pod/storage/storage.go), with
+      // the uid as a precondition, so the pod is bound with its annotations or
+      // not at all.
       await client.request({
         method: 'POST',
         path: `${podPath(namespace, name)}/binding`,
         body: {
           apiVersion: 'v1',
           kind: 'Binding',
-          metadata: { name, namespace, uid },
+          metadata: { name, namespace, uid, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
           target: { apiVersion: 'v1', kind: 'Node', name: node },
         },
       });

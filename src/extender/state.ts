@@ -18,9 +18,15 @@ import type { NodeResourceTopology } from '../numa/topology.js';
 
 /** The API side of /bind, implemented by the runtime against the API server. */
 export interface Binder {
-  /** Store the gang's plan (the lead: annotation gangplank.io/gang-record on record.anchor). Must finish before the first Binding. */
+  /**
+   * Patch the gang's plan (annotation gangplank.io/gang-record) onto record.anchor: only when a
+   * member other than the anchor binds first, before that member's Binding.
+   */
   persistPlan(record: GangRecord): Promise<void>;
-  /** Set `annotations` on the pod and create its Binding to `node`. */
+  /**
+   * Create the pod's Binding to `node` carrying `annotations` (the anchor's plan among them when it
+   * binds first): the API server sets them on the pod in the same update as spec.nodeName.
+   */
   bind(namespace: string, name: string, uid: string, node: string, annotations: Record<string, string>): Promise<void>;
 }
 

@@ -361,7 +361,7 @@ function admitMember(ctx: GangContext, pod: V1Pod, m: Membership, candidates: re
   const others = members.filter((f) => !f.node).map((f) => coMember(ctx, f.pod));
   const current = coMember(ctx, pod);
   const input = { gang: m.gang, current, candidates, others, boundCount: bound.length, minAvailable: min };
-  // The anchor is the oldest member: its record outlives any one bind.
+  // The oldest member dates the gang (oldest-first order); the anchor that carries the record is the first to bind (verbs/bind.ts).
   const everyone = [{ uid, name: pod.metadata?.name ?? '', createdAt: creationMs(pod) }, ...members.map((f) => ({ uid: f.uid, name: f.name, createdAt: f.createdAt }))];
   everyone.sort((a, b) => a.createdAt - b.createdAt || (a.name < b.name ? -1 : 1));
   const anchor = everyone[0] as { uid: string; name: string; createdAt: number };

@@ -36,7 +36,8 @@ export interface Slot extends Placement {
 export interface Gang {
   readonly id: GangId;
   readonly kind: GangKind;
-  readonly anchor: { readonly name: string; readonly uid: string };
+  /** The pod carrying the gang's record: the driver; in a co-created gang the member that binds first (adoptAnchor). */
+  anchor: { readonly name: string; readonly uid: string };
   readonly createdAt: number;
   readonly plannedAt: number;
   readonly timeoutMs: number;
@@ -172,6 +173,15 @@ export class Ledger implements ReservationSource {
   touch(key: string, now: number): void {
     const g = this.gangsByKey.get(key);
     if (g) g.touchedAt = now;
+  }
+
+  /**
+   * A co-created gang's record lives on the member whose Binding carries it:
+   * the first to bind, whichever that is. Only before the record is written.
+   */
+  adoptAnchor(key: string, anchor: { readonly name: string; readonly uid: string }): void {
+    const g = this.gangsByKey.get(key);
+    if (g && !g.persisted && g.kind === 'co-created') g.anchor = { ...anchor };
   }
 
   markPersisted(key: string): void {

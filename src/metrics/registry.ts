@@ -158,6 +158,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['outcome'] as const,
       registers,
     }),
+    planWrites: new Counter({
+      name: 'gangplank_gang_plan_writes_total',
+      help: 'Gang plans written to the API server, by how: binding (on the first member\'s Binding, one write with the bind) or patch (on the anchor pod, before the Binding of a member that is not the anchor). One per planned gang.',
+      labelNames: ['via'] as const,
+      registers,
+    }),
     gangsPartlyPlaced: new Counter({
       name: 'gangplank_gangs_partly_placed_total',
       help: 'Co-created gangs released with some but not all members bound. Must stay at zero.',
@@ -196,6 +202,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   for (const verb of ['filter', 'prioritize', 'bind']) for (const kind of ['malformed', 'internal']) metrics.extenderErrors.inc({ verb, kind }, 0);
   for (const reason of ['Ready', 'Wait', 'DoesNotFit', 'NotInGang', 'CacheNotSynced', 'CacheStale']) metrics.filterOutcomes.inc({ reason }, 0);
   for (const reason of ['filled', 'timeout', 'driver_deleted', 'driver_failed', 'bind_failed', 'replanned']) metrics.reservationsReleased.inc({ reason }, 0);
+  for (const via of ['binding', 'patch']) metrics.planWrites.inc({ via }, 0);
   return metrics;
 }
 

@@ -6,6 +6,7 @@ import { StaticCache } from '../../src/k8s/cache.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import type { ExtenderConfig } from '../../src/config/index.js';
 import type { GangRecord } from '../../src/contract/gang-record.js';
+import { GANG_RECORD } from '../../src/contract/keys.js';
 import { ExtenderState, type Binder, type GangEvent, type ParkedPod } from '../../src/extender/state.js';
 import type { NodeResourceTopology } from '../../src/numa/topology.js';
 
@@ -21,9 +22,16 @@ export class RecordingBinder implements Binder {
     this.records.push(record);
   }
   async bind(namespace: string, name: string, uid: string, node: string, annotations: Record<string, string>): Promise<void> {
-    this.calls.push(`bind ${namespace}/${name} ${node}`);
+    // A Binding carrying the gang's plan is a plan write too (one write with the bind).
+    const record = annotations[GANG_RECORD];
+    this.calls.push(`bind ${namespace}/${name} ${node}${record !== undefined ? ' +plan' : ''}`);
     if (this.failBind) throw new Error('binding refused');
     this.bindings.push({ namespace, name, uid, node, annotations });
+    if (record !== undefined) this.records.push(JSON.parse(record) as GangRecord);
+  }
+  /** Every write of a gang's plan: patches on the anchor and Bindings that carry it. */
+  planWrites(): string[] {
+    return this.calls.filter((c) => c.startsWith('persist') || c.endsWith(' +plan'));
   }
 }
 

@@ -1,14 +1,24 @@
-// POST /bind. For the first member of a planned gang (the driver, or the
-// first co-created member) the plan is persisted BEFORE the Binding, so a
-// restarted extender can always finish what it started and never completes
-// half a gang. Every bound pod records gangplank.io/numa-zone (when a zone
+// POST /bind. A planned gang's plan (gangplank.io/gang-record) reaches the
+// API server no later than its first member's bind, so a restarted extender
+// can always finish what it started and never completes half a gang. The
+// first member to bind normally is the gang's anchor (the driver; in a
+// co-created gang whichever member binds first becomes the anchor): its plan
+// rides on its Binding, whose annotations the API server copies onto the pod
+// in the same update that sets spec.nodeName — one atomic write, so there is
+// never a bound member without its gang's plan, nor a plan written for a bind
+// that failed (docs/adr/0001-plans-on-anchor-pods.md). Members whose binds
+// arrive meanwhile wait for that write. Only when the first to bind is not
+// the anchor (an executor before its driver) is the plan patched onto the
+// anchor first. Every bound pod records gangplank.io/numa-zone (when a zone
 // was planned; where the node's kubelet picks the zone, the one it will
-// pick), gangplank.io/gang and gangplank.io/slot, which restore uses to count
-// consumed slots. A failed bind gives back what the pod held.
+// pick), gangplank.io/gang and gangplank.io/slot, also on its Binding, which
+// restore uses to count consumed slots. A failed bind gives back what the
+// pod held.
 import type { V1Pod } from '@kubernetes/client-node';
 import { podUsage } from '../../gang/capacity.js';
 import { membership } from '../../gang/identity.js';
-import { GANG_ANNOTATION, NUMA_ZONE, SLOT_ANNOTATION } from '../../contract/keys.js';
+import { GANG_ANNOTATION, GANG_RECORD, NUMA_ZONE, SLOT_ANNOTATION } from '../../contract/keys.js';
+import { gangRecordCodec } from '../../contract/gang-record.js';
 import { demand, Room } from '../../gang/room.js';
 import type { ExtenderBindingArgs, ExtenderBindingResult } from '../../k8s/wire.js';
 import { podNumaRequirement } from '../../numa/policy.js';
@@ -30,7 +40,10 @@ export interface BindOptions {
   readonly schedulers?: ReadonlySet<string>;
 }
 
-export async function bind(state: ExtenderState, args: ExtenderBindingArgs, opts: BindOptions = {}): Promise<void> {
+/** How a bind wrote its gang's plan: on its Binding, as a patch on the anchor, or not at all (undefined). */
+export type PlanWrite = 'binding' | 'patch';
+
+export async function bind(state: ExtenderState, args: ExtenderBindingArgs, opts: BindOptions = {}): Promise<PlanWrite | undefined> {
   const { PodNamespace: ns, PodName: name, PodUID: uid, Node: node } = args;
   state.tick();
   const ttlMs = state.config.assumeTtlSeconds * 1000;
@@ -57,25 +70,56 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs, opts
         else state.ledger.unassign(uid);
         throw new BindError(`gang ${key}: asked to bind ${ns}/${name} to ${node}, but its ${slot.role} slot ${slot.id} is on ${slot.node}`);
       }
-      if (!gang.persisted) await persistOnce(state, key);
-      // The plan may have been released while this bind waited (its write failed, or the gang was replanned).
-      if (state.ledger.get(key) !== gang) throw new BindError(`gang ${key}: its plan was released while ${ns}/${name} waited to bind; the scheduler retries`);
+      // Who writes the plan: a bind already doing so (wait for it), this one
+      // on its Binding (the anchor, or the first co-created member, which
+      // becomes the anchor), or a patch on the anchor before this Binding.
+      let carries: { record: string; done: (err?: unknown) => void } | undefined;
+      let planWrite: PlanWrite | undefined;
+      if (!gang.persisted) {
+        const inFlight = state.persisting.get(key);
+        if (gang.anchor.uid === uid && !inFlight) {
+          carries = planOnBinding(state, key);
+          planWrite = 'binding';
+        } else if (gang.kind === 'co-created' && !inFlight) {
+          state.ledger.adoptAnchor(key, { name, uid });
+          carries = planOnBinding(state, key);
+          planWrite = 'binding';
+        } else {
+          if (inFlight) {
+            await inFlight.catch((err: unknown) => {
+              throw new BindError(`gang ${key}: the bind writing its plan failed (${errorText(err)}); ${ns}/${name} not bound, the scheduler retries`);
+            });
+          } else {
+            await persistOnce(state, key);
+            planWrite = 'patch';
+          }
+          // The plan may have been released while this bind waited (its write failed, or the gang was replanned).
+          if (state.ledger.get(key) !== gang) throw new BindError(`gang ${key}: its plan was released while ${ns}/${name} waited to bind; the scheduler retries`);
+        }
+      }
       // The zone: the slot's, unless the pod (larger than its slot, or
       // aligned by the node's kubelet where the slot was not) fits only in another.
       let zone = slot.zone;
-      if (pod && usage) {
-        const d = demand(usage, podNumaRequirement(pod, state.config.numaResources));
-        const room = new Room(state.index, state.ledger, { credit: slot });
-        if (!slot.zone || !room.fitsZone(node, slot.zone, d)) {
-          const f = room.fitsDemand(node, d);
-          if (f.ok && f.zone) zone = f.zone;
+      try {
+        if (pod && usage) {
+          const d = demand(usage, podNumaRequirement(pod, state.config.numaResources));
+          const room = new Room(state.index, state.ledger, { credit: slot });
+          if (!slot.zone || !room.fitsZone(node, slot.zone, d)) {
+            const f = room.fitsDemand(node, d);
+            if (f.ok && f.zone) zone = f.zone;
+          }
+          // Where the node's kubelet picks the zone, record the one it will pick
+          // (it knows no reservations, so this view adds them all back, ours included).
+          zone = new Room(state.index, state.ledger).kubeletZone(node, d) ?? zone;
         }
-        // Where the node's kubelet picks the zone, record the one it will pick
-        // (it knows no reservations, so this view adds them all back, ours included).
-        zone = new Room(state.index, state.ledger).kubeletZone(node, d) ?? zone;
+      } catch (err) {
+        // Members waiting on this bind's plan write must not wait for ever.
+        carries?.done(err);
+        throw err;
       }
       const annotations: Record<string, string> = { [GANG_ANNOTATION]: key, [SLOT_ANNOTATION]: slot.id };
       if (zone) annotations[NUMA_ZONE] = zone;
+      if (carries) annotations[GANG_RECORD] = carries.record;
       try {
         await state.binder.bind(ns, name, uid, node, annotations);
       } catch (err) {
@@ -84,8 +128,14 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs, opts
         // a pinned member of a partly bound gang keeps its slot for the retry.
         if (slot.role === 'executor') state.ledger.unassign(uid);
         else if (slot.role === 'driver' || state.ledger.get(key)?.state === 'planned') state.released(state.ledger.release(key, 'bind_failed'));
-        throw new BindError(`binding ${ns}/${name} to ${node} failed: ${String(err)}`);
+        carries?.done(err);
+        throw new BindError(`binding ${ns}/${name} to ${node} failed: ${errorText(err)}`);
       }
+      if (carries) {
+        state.ledger.markPersisted(key);
+        carries.done();
+      }
+      if (planWrite) state.metrics.planWrites.inc({ via: planWrite });
       const filled = state.ledger.consume(key, slot.id, uid);
       if (usage) state.index.assume(uid, node, zone, usage, state.clock() + ttlMs, pod);
       if (filled) {
@@ -93,7 +143,7 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs, opts
         state.metrics.gangTimeToBound.observe(Math.max(0, state.clock() - gang.createdAt) / 1000);
       }
       state.refreshGauges();
-      return;
+      return planWrite;
     }
   }
 
@@ -119,10 +169,40 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs, opts
   }
   await state.binder.bind(ns, name, uid, node, annotations);
   if (usage) state.index.assume(uid, node, zone, usage, state.clock() + ttlMs, pod);
+  return undefined;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /**
- * Write a gang's plan once. kube-scheduler binds in parallel goroutines, so
+ * This bind carries its gang's plan on its Binding: register the write so
+ * that members binding meanwhile wait for it (they must not be bound before
+ * the plan is stored), and hand back the record and the settle function.
+ */
+function planOnBinding(state: ExtenderState, key: string): { record: string; done: (err?: unknown) => void } {
+  const record = state.ledger.serialise(key);
+  if (!record) throw new BindError(`gang ${key}: no plan to write`);
+  let settle!: (err?: unknown) => void;
+  const write = new Promise<void>((resolve, reject) => {
+    settle = (err) => (err === undefined ? resolve() : reject(err));
+  });
+  // Waiters handle the failure; this keeps a failure no one waited for from being unhandled.
+  write.catch(() => undefined);
+  state.persisting.set(key, write);
+  return {
+    record: gangRecordCodec.format(record),
+    done(err) {
+      state.persisting.delete(key);
+      settle(err);
+    },
+  };
+}
+
+/**
+ * Write a gang's plan once, as a patch on its anchor (its first member to
+ * bind is not the anchor). kube-scheduler binds in parallel goroutines, so
  * several members of one gang can reach /bind while the first plan write is
  * still in flight: they all wait on that one write (one promise per gang
  * key) instead of each writing the plan again (issue 13). A failed write
@@ -151,8 +231,10 @@ export function createBindVerb(state: ExtenderState, opts: BindOptions = {}): Ex
     wireName: 'ExtenderBindingArgs',
     malformed: malformedBindingArgs,
     async handle(args, log) {
-      await bind(state, args, opts);
-      log.info({ pod: `${args.PodNamespace}/${args.PodName}`, node: args.Node }, 'bound');
+      const t = performance.now();
+      const plan = await bind(state, args, opts);
+      // The time is the bind's own (API writes and any wait for the gang's plan included), for bind latency per pod from the log.
+      log.info({ pod: `${args.PodNamespace}/${args.PodName}`, node: args.Node, ms: Math.round((performance.now() - t) * 100) / 100, ...(plan ? { plan } : {}) }, 'bound');
       return {};
     },
     onError: (err) => ({ Error: err instanceof Error ? err.message : String(err) }),

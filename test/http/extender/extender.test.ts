@@ -120,7 +120,7 @@ describe('POST /prioritize', () => {
 });
 
 describe('POST /bind', () => {
-  it('persists the plan, then binds with gang and slot annotations', async () => {
+  it('binds in one write: the Binding carries the gang and slot annotations and, on the anchor, the plan', async () => {
     const ts = makeState({ nodes: nodes() });
     const d = sparkDriver(1);
     ts.addPod(d);
@@ -129,8 +129,10 @@ describe('POST /bind', () => {
     const r = await post(`${url}/bind`, { PodName: 'pi-driver', PodNamespace: 'spark', PodUID: 'uid-drv', Node: f.NodeNames[0] });
     expect(r.status).toBe(200);
     expect(r.json).toEqual({});
-    expect(ts.binder.calls).toEqual(['persist spark/spark-pi', `bind spark/pi-driver ${f.NodeNames[0]}`]);
-    expect(ts.binder.bindings[0]!.annotations).toEqual({ 'gangplank.io/gang': 'spark/spark-pi', 'gangplank.io/slot': 'driver' });
+    expect(ts.binder.calls).toEqual([`bind spark/pi-driver ${f.NodeNames[0]} +plan`]);
+    const { 'gangplank.io/gang-record': record, ...rest } = ts.binder.bindings[0]!.annotations;
+    expect(rest).toEqual({ 'gangplank.io/gang': 'spark/spark-pi', 'gangplank.io/slot': 'driver' });
+    expect(JSON.parse(record!)).toMatchObject({ namespace: 'spark', name: 'spark-pi', kind: 'driver-led', anchor: { name: 'pi-driver', uid: 'uid-drv' } });
   });
 
   it('a failed bind is HTTP 200 with Error, and the plan is released', async () => {

@@ -56,8 +56,9 @@ describe('driver-led gang', () => {
     const gang = ts.state.ledger.get('spark/gang-pi-driver')!;
     expect(gang.slots.filter((s) => s.role === 'executor')).toHaveLength(3);
     await bindTo(ts, d, r.NodeNames![0]!);
-    // Plan persisted before the Binding.
-    expect(ts.binder.calls).toEqual(['persist spark/gang-pi-driver', `bind spark/pi-driver ${r.NodeNames![0]}`]);
+    // One write: the plan rides on the driver's Binding.
+    expect(ts.binder.calls).toEqual([`bind spark/pi-driver ${r.NodeNames![0]} +plan`]);
+    expect(ts.binder.records.map((rec) => rec.anchor.name)).toEqual(['pi-driver']);
     expect(ts.binder.records[0]!.slots).toHaveLength(4);
     const used = new Map<string, number>();
     for (let i = 1; i <= 3; i++) {
@@ -207,7 +208,7 @@ describe('driver-led gang', () => {
     expect(ts.state.ledger.reservedTotal().cpu).toBe(0);
   });
 
-  it('S12 a failed driver bind releases the plan; a failed persist binds nothing', async () => {
+  it('S12 a failed driver Binding releases the plan it carried; an executor binding before its driver patches the plan first, and a failed patch binds nothing', async () => {
     const ts = makeState({ nodes: twoNodes() });
     const d = driver().obj();
     ts.addPod(d);
@@ -215,11 +216,29 @@ describe('driver-led gang', () => {
     ts.binder.failBind = true;
     await expect(bind(ts.state, { PodName: 'pi-driver', PodNamespace: 'spark', PodUID: 'uid-pi-driver', Node: node })).rejects.toThrow(/binding refused/);
     expect(ts.state.ledger.get('spark/gang-pi-driver')).toBeUndefined();
+    expect(ts.state.persisting.size).toBe(0);
     ts.binder.failBind = false;
+    // Planned again; an executor (created early) binds before the driver: the plan is patched onto the driver first.
+    filter(ts, d);
+    const e1 = executor('pi-driver', 1).obj();
+    ts.addPod(e1);
+    const en = filter(ts, e1).NodeNames![0]!;
     ts.binder.failPersist = true;
-    const node2 = filter(ts, d).NodeNames![0]!;
-    await expect(bind(ts.state, { PodName: 'pi-driver', PodNamespace: 'spark', PodUID: 'uid-pi-driver', Node: node2 })).rejects.toThrow(/persist/);
+    await expect(bind(ts.state, { PodName: e1.metadata!.name!, PodNamespace: 'spark', PodUID: e1.metadata!.uid!, Node: en })).rejects.toThrow(/persist/);
     expect(ts.binder.bindings).toHaveLength(0);
+    expect(ts.state.ledger.get('spark/gang-pi-driver')).toBeUndefined();
+    ts.binder.failPersist = false;
+    ts.binder.calls.length = 0;
+    const dn = filter(ts, d).NodeNames![0]!;
+    const en2 = filter(ts, e1).NodeNames![0]!;
+    await bindTo(ts, e1, en2);
+    await bindTo(ts, d, dn);
+    // The patch wrote the plan once; the driver's Binding does not carry it again.
+    expect(ts.binder.planWrites()).toEqual(['persist spark/gang-pi-driver']);
+    expect(ts.binder.bindings.map((b) => [b.name, b.annotations['gangplank.io/gang-record'] !== undefined])).toEqual([
+      ['pi-driver-exec-1', false],
+      ['pi-driver', false],
+    ]);
   });
 
   it('S13 a bind to a node other than the plan is refused', async () => {
@@ -359,52 +378,71 @@ describe('co-created gang', () => {
     }
   });
 
-  it('C03 a gang that fits pins each member, persists once before the first bind, and binds whole', async () => {
+  it('C03 a gang that fits pins each member; the first to bind carries the plan on its Binding and becomes the anchor', async () => {
     const ts = makeState({ nodes: twoNodes() });
     const pods = [1, 2, 3, 4].map((i) => member(i));
     for (const p of pods) ts.addPod(p);
-    for (const p of pods) {
-      const r = filter(ts, p);
-      expect(r.NodeNames).toHaveLength(1);
-      await bindTo(ts, p, r.NodeNames![0]!);
+    const nodes = new Map(pods.map((p) => [p.metadata!.name!, filter(ts, p).NodeNames![0]!]));
+    for (const i of [3, 1, 2, 4]) {
+      const p = pods[i - 1]!;
+      await bindTo(ts, p, nodes.get(p.metadata!.name!)!);
     }
-    expect(ts.binder.calls.filter((c) => c.startsWith('persist'))).toEqual(['persist jobs/train']);
-    expect(ts.binder.records[0]!.anchor.name).toBe('w-1');
+    expect(ts.binder.planWrites()).toEqual([`bind jobs/w-3 ${nodes.get('w-3')} +plan`]);
+    expect(ts.binder.records[0]!.anchor).toEqual({ name: 'w-3', uid: 'uid-w-3' });
     expect(ts.state.ledger.get('jobs/train')!.state).toBe('filled');
+    // A restarted extender believes the record on the pod that carries it.
+    const ts2 = makeState({ nodes: twoNodes(), pods: ts.pods.list().map((p) => structuredClone(p)) });
+    expect(ts2.state.restore()).toEqual({ restored: ['jobs/train'], errors: [] });
+    expect(ts2.state.ledger.get('jobs/train')!.state).toBe('filled');
+    // A standby replica follows it from the watch: the anchor arrives bound and with its record in one update.
+    const ts3 = makeState({ nodes: twoNodes() });
+    const bound = new Map(ts.pods.list().map((p) => [p.metadata!.name!, structuredClone(p)]));
+    ts3.addPod(bound.get('w-3')!);
+    expect(ts3.state.ledger.get('jobs/train')!.slots.filter((x) => x.consumedBy).map((x) => x.consumedBy)).toEqual(['uid-w-3']);
+    for (const n of ['w-1', 'w-2', 'w-4']) ts3.addPod(bound.get(n)!);
+    expect(ts3.state.ledger.get('jobs/train')!.state).toBe('filled');
   });
 
-  it('C04 members whose binds arrive while the plan write is in flight share that one write', async () => {
+  it('C04 members whose binds arrive while the plan is being written wait for that one write, then bind', async () => {
     const ts = makeState({ nodes: twoNodes() });
     const pods = [1, 2, 3, 4].map((i) => member(i));
     for (const p of pods) ts.addPod(p);
     const nodes = pods.map((p) => filter(ts, p).NodeNames![0]!);
-    // The API server answers the plan write only after every member's bind has arrived.
+    // The API server answers the first Binding only after every member's bind has arrived.
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const persist = ts.binder.persistPlan.bind(ts.binder);
-    ts.binder.persistPlan = async (record) => {
+    const realBind = ts.binder.bind.bind(ts.binder);
+    ts.binder.bind = async (...a) => {
       await gate;
-      return persist(record);
+      return realBind(...a);
     };
     const binds = pods.map((p, i) => bind(ts.state, { PodName: p.metadata!.name!, PodNamespace: 'jobs', PodUID: p.metadata!.uid!, Node: nodes[i]! }));
+    await new Promise((r) => setImmediate(r));
+    // Nothing is bound while the plan's write is in flight.
+    expect(ts.binder.bindings).toEqual([]);
     release();
-    await Promise.all(binds);
-    expect(ts.binder.calls.filter((c) => c.startsWith('persist'))).toEqual(['persist jobs/train']);
+    expect(await Promise.all(binds)).toEqual(['binding', undefined, undefined, undefined]);
+    expect(ts.binder.planWrites()).toEqual([`bind jobs/w-1 ${nodes[0]} +plan`]);
+    expect(ts.binder.calls[0]).toMatch(/\+plan$/);
     expect(ts.binder.bindings.map((b) => b.name).sort()).toEqual(['w-1', 'w-2', 'w-3', 'w-4']);
     expect(ts.state.ledger.get('jobs/train')!.state).toBe('filled');
   });
 
-  it('C05 when the shared plan write fails, every member waiting on it fails and nothing is bound', async () => {
+  it('C05 when the Binding carrying the plan fails, every member waiting on it fails and nothing is bound', async () => {
     const ts = makeState({ nodes: twoNodes() });
     const pods = [1, 2, 3, 4].map((i) => member(i));
     for (const p of pods) ts.addPod(p);
     const nodes = pods.map((p) => filter(ts, p).NodeNames![0]!);
-    ts.binder.failPersist = true;
+    const realBind = ts.binder.bind.bind(ts.binder);
+    ts.binder.bind = async (ns, name, uid, node, annotations) => {
+      if (annotations[GANG_RECORD] !== undefined) throw new Error('binding refused');
+      return realBind(ns, name, uid, node, annotations);
+    };
     const results = await Promise.allSettled(pods.map((p, i) => bind(ts.state, { PodName: p.metadata!.name!, PodNamespace: 'jobs', PodUID: p.metadata!.uid!, Node: nodes[i]! })));
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
-    expect(ts.binder.calls.filter((c) => c.startsWith('persist'))).toHaveLength(1);
     expect(ts.binder.bindings).toEqual([]);
     expect(ts.state.ledger.get('jobs/train')).toBeUndefined();
+    expect(ts.state.persisting.size).toBe(0);
   });
 });
 
