@@ -64,7 +64,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     if (cmd.role === 'serve' || cmd.role === 'webhook') await startWebhook(cmd, config, logger, metrics, run);
     if (cmd.role === 'serve' || cmd.role === 'extender') await startExtender(cmd, config, logger, metrics, run);
-    const ops = buildOpsApp({ registry: metrics.registry, readiness: run.readiness });
+    const ops = buildOpsApp({ registry: metrics.registry, readiness: run.readiness, gangs: run.gangs });
     run.servers.push(
       await listen(ops as unknown as RequestListener, {
         name: 'ops',

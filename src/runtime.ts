@@ -11,6 +11,8 @@ export interface Running {
   readonly servers: Listening[];
   readonly stoppers: (() => Promise<void>)[];
   readonly readiness: ReadinessCheck[];
+  /** Set by the extender role: the /debug/gangs report on the ops port. */
+  gangs?: () => unknown;
 }
 
 export function flag(cmd: Command, name: keyof Command['flags']): string | undefined {

@@ -29,6 +29,7 @@ import { ExtenderState, type ExtenderStateDeps, type GangEvent } from './state.j
 import { NRT_GROUP_VERSION, NRT_RESOURCE, TopologyDiscovery } from './topology-discovery.js';
 import { verb, type ExtenderVerb } from './verb.js';
 import { createBindVerb } from './verbs/bind.js';
+import { debugGangs } from './debug.js';
 import { createFilterVerb } from './verbs/filter.js';
 import { createPrioritizeVerb } from './verbs/prioritize.js';
 
@@ -90,6 +91,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     wake: (p) => requeuer.wakePod(p),
   });
   sink.state = state;
+  run.gangs = () => debugGangs(state);
   const discovery = new TopologyDiscovery({
     serves: () => servesGroupVersion(client, NRT_GROUP_VERSION),
     createInformer: (handlers) =>

@@ -8,6 +8,7 @@ import type { ExtenderConfig } from '../config/index.js';
 import { gangTimeoutMs, WaitQueue, type GangContext, type SparkConfState, type Verdict } from '../gang/admit.js';
 import { CapacityIndex, type TopologySync } from '../gang/capacity.js';
 import { creationMs, gangId, type GangId } from '../gang/identity.js';
+import type { UnplacedGang } from '../gang/report.js';
 import { trustRecord } from '../gang/trust.js';
 import { gangRecordCodec, type GangRecord } from '../contract/gang-record.js';
 import { GANG_ANNOTATION, GANG_RECORD, SLOT_ANNOTATION, SPARK_CONF_MAP_SUFFIX, SPARK_PROPERTIES } from '../contract/keys.js';
@@ -58,6 +59,10 @@ interface Unplaced {
   since: number;
   timeoutMs: number;
   seenAt: number;
+  /** The gang, the pod and the verdict's message, for /debug/gangs. */
+  gang: GangId;
+  pod: string;
+  message: string;
 }
 
 /**
@@ -380,8 +385,25 @@ export class ExtenderState {
       since: Math.min(prev?.since ?? Infinity, created > 0 ? created : now),
       timeoutMs: gangTimeoutMs(this.config, pod),
       seenAt: now,
+      gang: verdict.gang,
+      pod: pod.metadata?.name ?? '',
+      message: verdict.message,
     });
     if (prev?.state !== state) this.refreshGauges();
+  }
+
+  /** Turned-away gangs that hold nothing in the ledger, for /debug/gangs (src/gang/report.ts). */
+  unplacedGangs(): UnplacedGang[] {
+    return [...this.unplaced.values()].map((u) => ({
+      key: u.gang.key,
+      namespace: u.gang.namespace,
+      name: u.gang.name,
+      state: u.state,
+      pod: u.pod,
+      since: u.since,
+      timeoutMs: u.timeoutMs,
+      message: u.message,
+    }));
   }
 
   /** Drop turned-away gangs whose member is gone or bound, or that the scheduler stopped asking about. */

@@ -12,9 +12,11 @@ export interface ReadinessCheck {
 export interface OpsDeps {
   readonly registry: Registry;
   readonly readiness: readonly ReadinessCheck[];
+  /** The extender's gangs (src/gang/report.ts) for GET /debug/gangs; absent: 404 (webhook only). */
+  readonly gangs?: () => unknown;
 }
 
-export function buildOpsApp({ registry, readiness }: OpsDeps): Express {
+export function buildOpsApp({ registry, readiness, gangs }: OpsDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
@@ -41,5 +43,11 @@ export function buildOpsApp({ registry, readiness }: OpsDeps): Express {
       next(err);
     }
   });
+  // Read-only, names and numbers only (no pod specs, no secrets): what `kubectl gangplank` reads.
+  if (gangs) {
+    app.get('/debug/gangs', (_req, res) => {
+      res.set('cache-control', 'no-store').json(gangs());
+    });
+  }
   return app;
 }
