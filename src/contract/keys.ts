@@ -11,6 +11,12 @@ export const GANG_MIN_AVAILABLE = 'pod-group.scheduling.kubenexus.io/min-availab
 export const NUMA_POLICY = 'numa.scheduling.kubenexus.io/policy';
 export const NUMA_RESOURCES = 'numa.scheduling.kubenexus.io/resources';
 
+// ---- scheduler-plugins' PodGroup (sigs.k8s.io/scheduler-plugins apis/scheduling/v1alpha1) ----
+/** Pods name their PodGroup (same namespace) with this label (v1alpha1.PodGroupLabel). */
+export const POD_GROUP_LABEL = 'scheduling.x-k8s.io/pod-group';
+export const POD_GROUP_GROUP_VERSION = 'scheduling.x-k8s.io/v1alpha1';
+export const POD_GROUP_RESOURCE = 'podgroups';
+
 // ---- Spark's own pod labels and names (Constants.scala) ----
 export const SPARK_ROLE = 'spark-role';
 export const SPARK_APP_SELECTOR = 'spark-app-selector';
@@ -59,6 +65,15 @@ export const GANG_ANNOTATION = 'gangplank.io/gang';
 export const SLOT_ANNOTATION = 'gangplank.io/slot';
 /** The persisted plan (a JSON GangRecord, ./gang-record.ts) on the gang's anchor pod. */
 export const GANG_RECORD = 'gangplank.io/gang-record';
+
+/**
+ * The gang's state in one line of JSON on its anchor pod (and on its PodGroup
+ * when it has one), written by the background writer (src/extender/gang-status.ts;
+ * docs/extender.md, "Gang status").
+ */
+export const GANG_STATUS = 'gangplank.io/gang-status';
+/** The gang's phase as a label on the anchor pod, for `kubectl get pods -L gangplank.io/gang-phase`. */
+export const GANG_PHASE_LABEL = 'gangplank.io/gang-phase';
 
 /** Fallback NUMA topology on a Node when no NodeResourceTopology exists. */
 export const NUMA_TOPOLOGY = 'gangplank.io/numa-topology';

@@ -11,7 +11,7 @@
 // when their chance may have come.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { GANG_NAME } from '../contract/keys.js';
+import { gangLabel } from '../gang/identity.js';
 import type { KubeClient } from '../k8s/client.js';
 import type { ExtenderFilterResult } from '../k8s/wire.js';
 
@@ -59,7 +59,7 @@ export class Requeuer {
   observe(pod: V1Pod, result: ExtenderFilterResult): void {
     const uid = pod.metadata?.uid ?? '';
     const namespace = pod.metadata?.namespace ?? 'default';
-    const gang = pod.metadata?.labels?.[GANG_NAME];
+    const gang = gangLabel(pod.metadata?.labels).name;
     const passed = (result.NodeNames?.length ?? result.Nodes?.items?.length ?? 0) > 0;
     if (!passed) {
       this.parked.set(uid, { namespace, name: pod.metadata?.name ?? '', uid, gang, at: this.now() });
@@ -75,6 +75,11 @@ export class Requeuer {
   /** Wake one pod now: a driver whose spark.properties arrived, or whose wait for it is over. */
   wakePod(p: { readonly namespace: string; readonly name: string; readonly uid: string }): void {
     this.wake([{ namespace: p.namespace, name: p.name, uid: p.uid, at: this.now() }]);
+  }
+
+  /** Wake the parked pods of one gang (its PodGroup appeared or changed). */
+  wakeGang(namespace: string, gang: string): void {
+    this.wake([...this.parked.values()].filter((p) => p.namespace === namespace && p.gang === gang));
   }
 
   /** A pod left the cluster (informer delete): forget it. */

@@ -19,7 +19,11 @@ import { createInformer, type InformerHandlers } from '../k8s/informer.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/index.js';
 import type { NodeResourceTopology } from '../numa/topology.js';
-import { NUMA_TOPOLOGY } from '../contract/keys.js';
+import { NUMA_TOPOLOGY, POD_GROUP_GROUP_VERSION, POD_GROUP_RESOURCE } from '../contract/keys.js';
+import type { PodGroupObject } from '../gang/podgroup.js';
+import { ApiDiscovery } from './api-discovery.js';
+import { apiStatusWriter, GangStatusWriter } from './gang-status.js';
+import { PodGroupSource } from './podgroups.js';
 import { flag, kubeClient, type Running } from '../runtime.js';
 import { buildExtenderApp } from './app.js';
 import { apiBinder, eventRecorder, LazyConfigMapCache, nodeEventRecorder, servesGroupVersion } from './kube.js';
@@ -74,6 +78,15 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     : undefined;
   const writer = (): boolean => elector?.isLeader() ?? true;
   metrics.backgroundWriter.set(elector ? 0 : 1);
+  // scheduler-plugins PodGroups, while the API serves them: a PodGroup that
+  // appears or changes wakes its parked members and refreshes its status.
+  const statusRef: { writer?: GangStatusWriter } = {};
+  const podGroups = new PodGroupSource((_type, pg) => {
+    const ns = pg.metadata?.namespace ?? 'default';
+    const name = pg.metadata?.name ?? '';
+    requeuer.wakeGang(ns, name);
+    statusRef.writer?.mark(`${ns}/${name}`);
+  });
   const recordEvent = eventRecorder(client, log, config.extender.eventIntervalSeconds * 1000);
   const recordNodeEvent = nodeEventRecorder(client, log, (n) => nodes.get(n)?.metadata?.uid, config.extender.eventIntervalSeconds * 1000);
   const state = new WakingState(requeuer, {
@@ -89,9 +102,29 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
       recordEvent(e);
     },
     wake: (p) => requeuer.wakePod(p),
+    podGroups,
+    onGangChange: (key) => statusRef.writer?.mark(key),
   });
   sink.state = state;
   run.gangs = () => debugGangs(state);
+  statusRef.writer = new GangStatusWriter({ state, api: apiStatusWriter(client), logger: log, writer });
+  const podGroupDiscovery = new ApiDiscovery<PodGroupObject>({
+    groupVersion: POD_GROUP_GROUP_VERSION,
+    resource: POD_GROUP_RESOURCE,
+    serves: () => servesGroupVersion(client, POD_GROUP_GROUP_VERSION),
+    createInformer: (handlers) =>
+      createInformer<PodGroupObject & { metadata: { name: string } }>({
+        client,
+        path: `/apis/${POD_GROUP_GROUP_VERSION}/${POD_GROUP_RESOURCE}`,
+        resource: POD_GROUP_RESOURCE,
+        logger: log,
+        handlers,
+      }),
+    target: podGroups,
+    metrics,
+    logger: log,
+    intervalMs: config.extender.topologyDiscoverySeconds * 1000,
+  });
   const discovery = new TopologyDiscovery({
     serves: () => servesGroupVersion(client, NRT_GROUP_VERSION),
     createInformer: (handlers) =>
@@ -114,7 +147,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   });
   const informers = [nodes, pods];
   for (const i of informers) metrics.trackCache(i.resource, () => i.synced());
-  const watched = () => [...informers, ...[discovery.active()].filter((i) => i !== undefined)];
+  const watched = () => [...informers, ...[discovery.active(), podGroupDiscovery.active()].filter((i) => i !== undefined)];
   let restored = false;
   run.readiness.push({
     name: 'extender',
@@ -130,6 +163,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   run.stoppers.push(async () => {
     await elector?.stop();
     await discovery.stop();
+    await podGroupDiscovery.stop();
     await Promise.all(informers.map((i) => i.stop()));
   });
 
@@ -139,6 +173,8 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   await discovery.check(true);
   if (!discovery.active()) log.info({ groupVersion: NRT_GROUP_VERSION }, 'NodeResourceTopology not served (yet): NUMA topology from node annotations; discovery keeps looking');
   discovery.start();
+  await podGroupDiscovery.check(true);
+  podGroupDiscovery.start();
   if (elector) {
     await elector.round();
     elector.start();
@@ -150,7 +186,12 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
 
   const ticker = setInterval(() => state.tick(), 500);
   ticker.unref();
-  run.stoppers.push(async () => clearInterval(ticker));
+  const statusTicker = setInterval(() => void statusRef.writer?.flush(), 1000);
+  statusTicker.unref();
+  run.stoppers.push(async () => {
+    clearInterval(ticker);
+    clearInterval(statusTicker);
+  });
 
   const app = buildExtenderApp({
     logger: log,

@@ -16,6 +16,7 @@ import { Ledger, type Released } from '../gang/ledger.js';
 import type { ObjectCache, SyncedCache } from '../k8s/cache.js';
 import { GANG_STATES, setReservationsHeld, type GangStateLabel, type Metrics } from '../metrics/index.js';
 import type { NodeResourceTopology } from '../numa/topology.js';
+import type { PodGroupSource } from './podgroups.js';
 
 /** The API side of /bind, implemented by the runtime against the API server. */
 export interface Binder {
@@ -91,6 +92,10 @@ export interface ExtenderStateDeps {
    * event the scheduler watches says that the ConfigMap arrived.
    */
   readonly wake?: (pod: ParkedPod) => void;
+  /** scheduler-plugins PodGroups (attached by discovery while the API serves them). */
+  readonly podGroups?: PodGroupSource;
+  /** A gang's members, plan or PodGroup changed: its status may need writing (GangStatusWriter.mark). */
+  readonly onGangChange?: (key: string) => void;
 }
 
 /** A pod to wake, by name and uid. */
@@ -131,6 +136,9 @@ export class ExtenderState {
   private readonly unplaced = new Map<string, Unplaced>();
   private readonly filtered = new Map<string, V1Pod>();
   private readonly wake: (pod: ParkedPod) => void;
+  /** scheduler-plugins PodGroups; consulted only while served. */
+  readonly podGroupSource?: PodGroupSource;
+  private readonly gangChanged: (key: string) => void;
   /** Drivers told to wait for their spark.properties, by uid, until their wait ends. */
   private readonly awaitingConf = new Map<string, ParkedPod & { readonly driver: V1Pod; readonly until: number }>();
   private lastTick = -Infinity;
@@ -146,6 +154,8 @@ export class ExtenderState {
     this.clock = deps.clock ?? Date.now;
     this.notify = deps.notify ?? (() => {});
     this.wake = deps.wake ?? (() => {});
+    this.podGroupSource = deps.podGroups;
+    this.gangChanged = deps.onGangChange ?? (() => {});
     this.index = new CapacityIndex({ clock: this.clock, settleMs: (this.config.nrtSettleSeconds ?? 10) * 1000 });
     this.ledger = new Ledger({ assumeTtlMs: this.config.assumeTtlSeconds * 1000 });
     // Every state reads 0 from the start, so dashboards and alerts see series, not gaps.
@@ -245,8 +255,12 @@ export class ExtenderState {
 
   onPod(type: 'add' | 'update' | 'delete', pod: V1Pod): void {
     const uid = pod.metadata?.uid ?? '';
+    const gangBefore = this.index.pod(uid)?.membership?.gang.key;
     if (type === 'delete') this.index.deletePod(pod);
     else this.index.upsertPod(pod);
+    const gangAfter = this.index.pod(uid)?.membership?.gang.key;
+    if (gangBefore !== undefined) this.gangChanged(gangBefore);
+    if (gangAfter !== undefined && gangAfter !== gangBefore) this.gangChanged(gangAfter);
     if (type === 'delete' || pod.spec?.nodeName) this.filtered.delete(uid);
     // A pod now running (or gone) may complete the pod set an exporter's fingerprint named.
     const s = this.index.lastSync;
@@ -442,6 +456,7 @@ export class ExtenderState {
       queue: this.queue,
       sparkConf: this.configMaps ? (p) => this.sparkConf(p) : undefined,
       staleTopology,
+      podGroups: this.podGroupSource?.served() ? this.podGroupSource : undefined,
     };
   }
 
@@ -481,6 +496,7 @@ export class ExtenderState {
 
   /** Count a release in the metrics and tell the user. */
   released(r: Released | undefined): void {
+    if (r) this.gangChanged(r.gang.key);
     if (!r || (r.slots === 0 && r.reason !== 'filled')) return;
     this.metrics.reservationsReleased.inc({ reason: r.reason });
     if (r.partlyPlaced) this.metrics.gangsPartlyPlaced.inc();

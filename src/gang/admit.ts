@@ -13,16 +13,23 @@
 // - Anyone else: the same capacity check, against unreserved room only.
 // Fairness: a gang is planned only if it still fits after every older gang
 // that is waiting and would fit now has taken its room (oldest first).
+// PodGroups (./podgroup.ts): while the API serves them, a gang named by a
+// scheduler-plugins PodGroup takes its quorum (minMember), its minimum
+// requests (minResources) and its time-out (scheduleTimeoutSeconds) from the
+// PodGroup; a pod whose PodGroup does not exist waits for it, as the
+// coscheduling plugin's pods do. While the API is not served the PodGroup
+// label means nothing.
 import type { V1Pod } from '@kubernetes/client-node';
 import { podConstraints, timeoutSecondsCodec } from '../contract/annotations.js';
 import { GANG_TIMEOUT } from '../contract/keys.js';
 import type { ExecutorShape } from '../contract/spark-pod.js';
-import type { ResourceList } from '../k8s/resources.js';
+import { add as addList, type ResourceList } from '../k8s/resources.js';
 import { podNumaRequirement, type NumaRequirement } from '../numa/policy.js';
 import { podUsage, type CapacityIndex } from './capacity.js';
 import { executorConstraints } from './constraints.js';
 import { resolveDriverExecutors, type DriverExecutors, type SparkConfState } from './driver-executors.js';
 import { compareAge, creationMs, membership, type GangId, type Membership } from './identity.js';
+import { shortOf, type PodGroupInfo, type PodGroupLookup } from './podgroup.js';
 import type { Ledger } from './ledger.js';
 import { plural, shapeText } from './messages.js';
 import { planCoCreated, planDriverLed, type CoMember, type Counts, type Placement, type PlanOutcome } from './planner.js';
@@ -54,6 +61,8 @@ export interface GangContext {
   readonly sparkConf?: (driver: V1Pod) => SparkConfState;
   /** Set when NodeResourceTopology data is stale (single-numa fits on NRT nodes fail closed). */
   readonly staleTopology?: string;
+  /** scheduler-plugins PodGroups, present only while the API serves them (src/gang/podgroup.ts). */
+  readonly podGroups?: PodGroupLookup;
 }
 
 export type NumaRejection = 'no_zone_fits' | 'no_topology' | 'stale_topology';
@@ -120,15 +129,16 @@ function numaOf(ctx: GangContext, pod: V1Pod): NumaRequirement {
  * gangplank.io/timeout-seconds, else the default, never more than
  * maxGangTimeoutSeconds (a pod author must not hold room for a year).
  */
-export function gangTimeoutMs(config: Pick<GangConfig, 'gangTimeoutSeconds' | 'maxGangTimeoutSeconds'>, pod: V1Pod): number {
+export function gangTimeoutMs(config: Pick<GangConfig, 'gangTimeoutSeconds' | 'maxGangTimeoutSeconds'>, pod: V1Pod, podGroup?: PodGroupInfo): number {
   const raw = pod.metadata?.annotations?.[GANG_TIMEOUT];
   const n = raw !== undefined ? timeoutSecondsCodec.parse(raw) : undefined;
-  const seconds = typeof n === 'number' ? n : config.gangTimeoutSeconds;
+  // The pod's own annotation, else the PodGroup's scheduleTimeoutSeconds, else the default.
+  const seconds = typeof n === 'number' ? n : (podGroup?.timeoutSeconds ?? config.gangTimeoutSeconds);
   return Math.min(seconds, config.maxGangTimeoutSeconds ?? seconds) * 1000;
 }
 
-function timeoutMs(ctx: GangContext, pod: V1Pod): number {
-  return gangTimeoutMs(ctx.config, pod);
+function timeoutMs(ctx: GangContext, pod: V1Pod, podGroup?: PodGroupInfo): number {
+  return gangTimeoutMs(ctx.config, pod, podGroup);
 }
 
 /** Check each candidate against unreserved room (pods in no gang, executors beyond N). */
@@ -172,16 +182,34 @@ function planFairly(ctx: GangContext, self: { key: string; createdAt: number }, 
 
 // ---- the decision ----
 
-export function admit(ctx: GangContext, pod: V1Pod, candidates: readonly string[]): Verdict {
+/**
+ * The pod's gang as admit sees it: the PodGroup label counts only while the
+ * PodGroup API is served (without it the label names nothing that exists).
+ */
+export function effectiveMembership(ctx: Pick<GangContext, 'index' | 'podGroups'>, pod: V1Pod): Membership | null {
   const m = membership(pod, ctx.index);
+  return m?.podGroup !== undefined && !ctx.podGroups ? membership(pod, ctx.index, { podGroupLabel: false }) : m;
+}
+
+export function admit(ctx: GangContext, pod: V1Pod, candidates: readonly string[]): Verdict {
+  const m = effectiveMembership(ctx, pod);
   if (!m) return freeCheck(ctx, pod, candidates);
+  let pg: PodGroupInfo | undefined;
+  if (m.podGroup !== undefined && ctx.podGroups && m.role !== 'executor') {
+    pg = ctx.podGroups.podGroup(m.gang.namespace, m.podGroup);
+    if (!ctx.ledger.get(m.gang.key)) {
+      // As the coscheduling plugin does: members of a PodGroup that does not exist (yet) wait for it.
+      if (!pg) return { kind: 'Wait', gang: m.gang, counts: { need: 1, fit: 0 }, message: `gang ${m.gang.key}: PodGroup ${m.podGroup} not found; waiting for it` };
+      if (pg.invalid) return { kind: 'DoesNotFit', gang: m.gang, counts: { need: pg.minMember, fit: 0 }, message: `gang ${m.gang.key}: ${pg.invalid}` };
+    }
+  }
   switch (m.role) {
     case 'driver':
-      return admitDriver(ctx, pod, m, candidates);
+      return admitDriver(ctx, pod, m, candidates, pg);
     case 'executor':
       return admitExecutor(ctx, pod, m, candidates);
     default:
-      return admitMember(ctx, pod, m, candidates);
+      return admitMember(ctx, pod, m, candidates, pg);
   }
 }
 
@@ -200,7 +228,7 @@ function withPodSlot(r: ResourceList): ResourceList {
   return { ...r, pods: Math.max(1, r.pods ?? 0) };
 }
 
-function admitDriver(ctx: GangContext, pod: V1Pod, m: Membership, candidates: readonly string[]): Verdict {
+function admitDriver(ctx: GangContext, pod: V1Pod, m: Membership, candidates: readonly string[], pg?: PodGroupInfo): Verdict {
   const uid = pod.metadata?.uid ?? '';
   const existing = ctx.ledger.get(m.gang.key);
   if (existing) {
@@ -260,7 +288,7 @@ function admitDriver(ctx: GangContext, pod: V1Pod, m: Membership, candidates: re
       kind: 'driver-led',
       anchor: { name: pod.metadata?.name ?? '', uid },
       createdAt,
-      timeoutMs: timeoutMs(ctx, pod),
+      timeoutMs: timeoutMs(ctx, pod, pg),
       slots: outcome.placements,
       sources: { count: executors.countSource, resources: executors.resourcesSource },
     },
@@ -331,7 +359,7 @@ function coMember(ctx: GangContext, pod: V1Pod): CoMember {
   };
 }
 
-function admitMember(ctx: GangContext, pod: V1Pod, m: Membership, candidates: readonly string[]): Verdict {
+function admitMember(ctx: GangContext, pod: V1Pod, m: Membership, candidates: readonly string[], pg?: PodGroupInfo): Verdict {
   const uid = pod.metadata?.uid ?? '';
   const existing = ctx.ledger.get(m.gang.key);
   if (existing) {
@@ -353,9 +381,30 @@ function admitMember(ctx: GangContext, pod: V1Pod, m: Membership, candidates: re
   }
   const members = ctx.index.gangMembers(m.gang.key).filter((f) => f.uid !== uid);
   const exist = members.length + 1;
-  const min = Math.max(1, m.minAvailable);
+  const min = Math.max(1, pg ? pg.minMember : m.minAvailable);
+  const of = pg ? ` (PodGroup ${pg.name} minMember)` : '';
   if (exist < min) {
-    return { kind: 'Wait', gang: m.gang, counts: { need: min, fit: exist }, message: `gang ${m.gang.key}: ${exist} of ${min} members exist; waiting for ${min - exist} more` };
+    return { kind: 'Wait', gang: m.gang, counts: { need: min, fit: exist }, message: `gang ${m.gang.key}: ${exist} of ${min} members exist${of}; waiting for ${min - exist} more` };
+  }
+  if (pg && Object.keys(pg.minResources).length > 0) {
+    // minResources is a quorum by requests: the members placed together must ask for at least this much.
+    let asked: ResourceList = podUsage(pod);
+    for (const f of members) asked = addList(asked, f.usage);
+    const short = shortOf(pg.minResources, asked);
+    if (Object.keys(short).length > 0) {
+      const have: ResourceList = {};
+      const need: ResourceList = {};
+      for (const [k, [h, n]] of Object.entries(short)) {
+        have[k] = h;
+        need[k] = n;
+      }
+      return {
+        kind: 'Wait',
+        gang: m.gang,
+        counts: { need: min, fit: exist },
+        message: `gang ${m.gang.key}: its ${plural(exist, 'member')} request ${shapeText(have)} of the ${shapeText(need)} PodGroup ${pg.name} names in minResources; waiting for more members`,
+      };
+    }
   }
   const bound = members.filter((f) => f.node);
   const others = members.filter((f) => !f.node).map((f) => coMember(ctx, f.pod));
@@ -382,7 +431,7 @@ function admitMember(ctx: GangContext, pod: V1Pod, m: Membership, candidates: re
   }
   ctx.queue.drop(m.gang.key);
   ctx.ledger.plan(
-    { id: m.gang, kind: 'co-created', anchor: { uid: anchor.uid, name: anchor.name }, createdAt: anchor.createdAt, timeoutMs: timeoutMs(ctx, pod), slots: outcome.placements },
+    { id: m.gang, kind: 'co-created', anchor: { uid: anchor.uid, name: anchor.name }, createdAt: anchor.createdAt, timeoutMs: timeoutMs(ctx, pod, pg), slots: outcome.placements },
     ctx.now,
   );
   const node = (outcome.placements[0] as Placement).node;

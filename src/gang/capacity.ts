@@ -167,6 +167,8 @@ export class CapacityIndex implements DriverLookup, HoldListener {
   private readonly zoneAssumed = new Map<string, ResourceList>();
   private readonly assumed = new Map<string, Assumed>();
   private readonly members = new Map<string, Set<string>>();
+  /** Every pod of a gang not deleted yet, terminal ones included (gang status counts them). */
+  private readonly allMembers = new Map<string, Set<string>>();
   private readonly driverByUid = new Map<string, GangId>();
   private readonly driverBySelector = new Map<string, GangId>();
   /** Executors seen before their driver (initial list order), keyed by selector and by owner uid. */
@@ -538,6 +540,11 @@ export class CapacityIndex implements DriverLookup, HoldListener {
       if (!set) this.members.set(m.gang.key, (set = new Set()));
       set.add(uid);
     }
+    if (m) {
+      let all = this.allMembers.get(m.gang.key);
+      if (!all) this.allMembers.set(m.gang.key, (all = new Set()));
+      all.add(uid);
+    }
     if (m?.role === 'driver') {
       this.driverByUid.set(uid, m.gang);
       const sel = pod.metadata?.labels?.[SPARK_APP_SELECTOR];
@@ -599,6 +606,9 @@ export class CapacityIndex implements DriverLookup, HoldListener {
       const set = this.members.get(old.membership.gang.key);
       set?.delete(uid);
       if (set && set.size === 0) this.members.delete(old.membership.gang.key);
+      const all = this.allMembers.get(old.membership.gang.key);
+      all?.delete(uid);
+      if (all && all.size === 0) this.allMembers.delete(old.membership.gang.key);
     }
   }
 
@@ -714,6 +724,21 @@ export class CapacityIndex implements DriverLookup, HoldListener {
       if (f) out.push(f);
     }
     return out;
+  }
+
+  /** Every pod of a gang not deleted yet, terminal ones included. */
+  gangPods(key: string): PodFacts[] {
+    const out: PodFacts[] = [];
+    for (const uid of this.allMembers.get(key) ?? []) {
+      const f = this.pods.get(uid);
+      if (f) out.push(f);
+    }
+    return out;
+  }
+
+  /** Keys of every gang some pod names. */
+  gangKeys(): IterableIterator<string> {
+    return this.allMembers.keys();
   }
 
   gangMemberCount(key: string): number {

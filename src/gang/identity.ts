@@ -6,10 +6,16 @@
 // - co-created: other pods with the gang label; min-available of them must
 //   exist before any is placed.
 // Gang names are scoped by namespace.
+//
+// The gang label is pod-group.scheduling.kubenexus.io/name, or, on a pod
+// without it, scheduler-plugins' `scheduling.x-k8s.io/pod-group` (the
+// PodGroup's name: src/gang/podgroup.ts). A gang named by the PodGroup label
+// records it in `podGroup`; admit() honours it only while the PodGroup API is
+// served (docs/extender.md, "PodGroups").
 import type { V1Pod } from '@kubernetes/client-node';
 import { minAvailableCodec } from '../contract/annotations.js';
 import type { GangKind, Role } from '../contract/gang-record.js';
-import { EXECUTOR_COUNT, GANG_MIN_AVAILABLE, GANG_NAME, SPARK_APP_SELECTOR, SPARK_ROLE } from '../contract/keys.js';
+import { EXECUTOR_COUNT, GANG_MIN_AVAILABLE, GANG_NAME, POD_GROUP_LABEL, SPARK_APP_SELECTOR, SPARK_ROLE } from '../contract/keys.js';
 
 
 export interface GangId {
@@ -25,6 +31,24 @@ export interface Membership {
   readonly role: Role;
   /** The min-available label, 0 when absent or not a positive integer. */
   readonly minAvailable: number;
+  /** The scheduler-plugins PodGroup that names the gang (the pod's scheduling.x-k8s.io/pod-group label), if it does. */
+  readonly podGroup?: string;
+}
+
+export interface MembershipOptions {
+  /** Read scheduling.x-k8s.io/pod-group as a gang label (default true; false while the PodGroup API is not served). */
+  readonly podGroupLabel?: boolean;
+}
+
+/**
+ * The gang label a pod carries: the kubenexus name, else the PodGroup label.
+ * `podGroup` is set when the name is the PodGroup's (both labels agree, or only the PodGroup label is there).
+ */
+export function gangLabel(labels: Record<string, string> | undefined, opts: MembershipOptions = {}): { name?: string; podGroup?: string } {
+  const own = labels?.[GANG_NAME] || undefined;
+  const pg = opts.podGroupLabel === false ? undefined : labels?.[POD_GROUP_LABEL] || undefined;
+  const name = own ?? pg;
+  return { name, ...(pg !== undefined && pg === name ? { podGroup: pg } : {}) };
 }
 
 /** How an executor without a gang label finds its driver's gang. */
@@ -43,25 +67,26 @@ export function parseMinAvailable(labels: Record<string, string> | undefined): n
   return n instanceof Error ? 0 : n;
 }
 
-export function isDriverLed(pod: V1Pod): boolean {
+export function isDriverLed(pod: V1Pod, opts: MembershipOptions = {}): boolean {
   const labels = pod.metadata?.labels ?? {};
   if (pod.metadata?.annotations?.[EXECUTOR_COUNT] !== undefined) return true;
-  return labels[SPARK_ROLE] === 'driver' && labels[GANG_NAME] !== undefined && labels[GANG_NAME] !== '';
+  return labels[SPARK_ROLE] === 'driver' && gangLabel(labels, opts).name !== undefined;
 }
 
 /** The gang a pod belongs to, or null for a pod in no gang. */
-export function membership(pod: V1Pod, lookup?: DriverLookup): Membership | null {
+export function membership(pod: V1Pod, lookup?: DriverLookup, opts: MembershipOptions = {}): Membership | null {
   const meta = pod.metadata ?? {};
   const ns = meta.namespace ?? 'default';
   const labels = meta.labels ?? {};
-  const label = labels[GANG_NAME];
+  const { name: label, podGroup } = gangLabel(labels, opts);
+  const pg = podGroup !== undefined ? { podGroup } : {};
   const minAvailable = parseMinAvailable(labels);
-  if (isDriverLed(pod)) {
+  if (isDriverLed(pod, opts)) {
     const name = label || labels[SPARK_APP_SELECTOR] || meta.name || '';
-    return { gang: gangId(ns, name), kind: 'driver-led', role: 'driver', minAvailable };
+    return { gang: gangId(ns, name), kind: 'driver-led', role: 'driver', minAvailable, ...(label ? pg : {}) };
   }
   if (labels[SPARK_ROLE] === 'executor') {
-    if (label) return { gang: gangId(ns, label), kind: 'driver-led', role: 'executor', minAvailable };
+    if (label) return { gang: gangId(ns, label), kind: 'driver-led', role: 'executor', minAvailable, ...pg };
     const owner = (meta.ownerReferences ?? []).find((o) => o.kind === 'Pod');
     const viaOwner = owner ? lookup?.gangOfDriverUid(owner.uid) : undefined;
     const selector = labels[SPARK_APP_SELECTOR];
@@ -69,7 +94,7 @@ export function membership(pod: V1Pod, lookup?: DriverLookup): Membership | null
     const g = viaOwner ?? viaSelector;
     return g ? { gang: g, kind: 'driver-led', role: 'executor', minAvailable } : null;
   }
-  if (label) return { gang: gangId(ns, label), kind: 'co-created', role: 'member', minAvailable };
+  if (label) return { gang: gangId(ns, label), kind: 'co-created', role: 'member', minAvailable, ...pg };
   return null;
 }
 

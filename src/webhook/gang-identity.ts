@@ -4,8 +4,12 @@
 // executor must carry exactly that name.
 //
 // Driver: a valid name the user wrote (the seed's spark-operator manifests
-// label the driver `spark-pi`) is kept; with none, or an unusable one, the
-// name is derived from labels both roles carry:
+// label the driver `spark-pi`) is kept; a pod without one that names a
+// scheduler-plugins PodGroup (`scheduling.x-k8s.io/pod-group`, which
+// spark-operator's kube-scheduler batch scheduler puts on the application
+// and so on both roles) takes the PodGroup's name, so the gang and the
+// PodGroup are one (docs/extender.md, "PodGroups"); with neither, or an
+// unusable one, the name is derived from labels both roles carry:
 //
 //   <readable>-<unique>
 //   readable = spark-operator app name, else spark-app-name, else "spark",
@@ -24,7 +28,7 @@
 // kept, else the derived name is used.
 import { createHash } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
-import { GANG_NAME } from '../contract/keys.js';
+import { GANG_NAME, POD_GROUP_LABEL } from '../contract/keys.js';
 import { MAX_LABEL_VALUE, isValidLabelValue, toDnsLabel } from './sanitize.js';
 import type { SparkApplication } from './sparkapp.js';
 import type { SparkPod } from './spark.js';
@@ -85,7 +89,7 @@ function driversName(spark: SparkPod, known: GangNameKnown): { name: string; fro
   if (app) {
     // The operator passes spec.driver.labels as spark.kubernetes.driver.label.* after
     // spec.sparkConf, so the typed field wins; the driver then keeps it (or, with none, derives).
-    const given = app.spec?.driver?.labels?.[GANG_NAME] ?? app.spec?.sparkConf?.[`spark.kubernetes.driver.label.${GANG_NAME}`];
+    const given = app.spec?.driver?.labels?.[GANG_NAME] ?? app.spec?.sparkConf?.[`spark.kubernetes.driver.label.${GANG_NAME}`] ?? app.metadata?.labels?.[POD_GROUP_LABEL];
     const name = usable(given) ? given : derivedGangName(spark);
     return { name, from: `SparkApplication ${app.metadata?.name ?? ''}` };
   }

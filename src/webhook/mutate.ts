@@ -30,6 +30,7 @@ import {
   EXECUTOR_RESOURCES_SOURCE,
   GANG_MIN_AVAILABLE,
   GANG_NAME,
+  POD_GROUP_LABEL,
   GANG_TIMEOUT,
   NUMA_POLICY,
 } from '../contract/keys.js';
@@ -111,7 +112,8 @@ export function mutate(original: V1Pod, ctx: MutateContext): MutateResult {
     const labels = (meta.labels ??= {});
     const annotations = (meta.annotations ??= {});
     const driver = spark.role === 'executor' ? findDriver(original, namespace, ctx.drivers) : undefined;
-    const decision = decideGangName(spark, labels[GANG_NAME], { app, driver });
+    // A pod with no gang name of its own takes its PodGroup's (src/webhook/gang-identity.ts).
+    const decision = decideGangName(spark, labels[GANG_NAME] ?? labels[POD_GROUP_LABEL], { app, driver });
     if (decision.correction) warn(decision.correction);
     labels[GANG_NAME] = decision.name;
 

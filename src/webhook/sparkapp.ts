@@ -27,7 +27,7 @@ export interface SparkApplicationPodSpec {
 export interface SparkApplication {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string; uid?: string };
+  metadata?: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string> };
   spec?: {
     type?: 'Java' | 'Scala' | 'Python' | 'R' | string;
     sparkConf?: Record<string, string>;

@@ -1,0 +1,120 @@
+// An optional API (a CRD, or a built-in group behind a feature gate) watched
+// whenever the API server serves it: asked every interval, its informer
+// started when it appears and stopped when it goes, without a restart. The
+// same shape as ./topology-discovery.ts (NodeResourceTopology, which also
+// posts node Events when it goes), for APIs that need nothing more: the
+// scheduler-plugins PodGroup (scheduling.x-k8s.io/v1alpha1) and the native
+// PodGroup of the Workload API (scheduling.k8s.io/v1beta1, gate
+// GenericWorkload). Discovery itself needs no RBAC grant (docs/rbac.md).
+import type { Logger } from 'pino';
+import type { Informer, InformerHandlers } from '../k8s/informer.js';
+import type { Metrics } from '../metrics/index.js';
+
+/** What discovery drives. */
+export interface ApiTarget<T> {
+  /** The API is served: read from `cache` (fed through `event`). */
+  attach(cache: Informer<T>): void;
+  /** The API is no longer served: forget what it said. */
+  detach(): void;
+  event(type: 'add' | 'update' | 'delete', obj: T): void;
+}
+
+export interface ApiDiscoveryDeps<T> {
+  /** e.g. scheduling.x-k8s.io/v1alpha1 */
+  readonly groupVersion: string;
+  /** e.g. podgroups: the gangplank_cache_synced{resource} label and log key. */
+  readonly resource: string;
+  /** Whether the API server serves groupVersion (discovery GET); throws when it cannot tell. */
+  serves(): Promise<boolean>;
+  createInformer(handlers: InformerHandlers<T>): Informer<T>;
+  readonly target: ApiTarget<T>;
+  readonly metrics: Pick<Metrics, 'trackCache' | 'untrackCache'>;
+  readonly logger: Logger;
+  readonly intervalMs: number;
+  readonly now?: () => number;
+}
+
+export class ApiDiscovery<T> {
+  private informer: Informer<T> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private checking: Promise<void> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ApiDiscoveryDeps<T>) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** The informer while the API is served. */
+  active(): Informer<T> | undefined {
+    return this.informer;
+  }
+
+  /** One discovery round; `waitForSync` awaits the first list when the informer starts. */
+  check(waitForSync = false): Promise<void> {
+    this.checking ??= this.round(waitForSync).finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
+  }
+
+  private async round(waitForSync: boolean): Promise<void> {
+    const { logger: log, groupVersion, resource } = this.deps;
+    let served: boolean;
+    try {
+      served = await this.deps.serves();
+    } catch (err) {
+      // Cannot tell (API server unreachable): keep what we have.
+      log.debug({ err: String(err), groupVersion }, 'API discovery failed; trying again');
+      return;
+    }
+    const current = this.informer;
+    if (served && current && this.now() - current.lastHeardAt() > 3 * this.deps.intervalMs) {
+      // Served, but our watch died (the CRD was replaced between two rounds): start afresh.
+      log.warn({ resource }, 'watch is not running; restarting it');
+      await this.stopInformer();
+    }
+    if (served && !this.informer) await this.startInformer(waitForSync);
+    else if (!served && this.informer) {
+      await this.stopInformer();
+      this.deps.target.detach();
+      log.warn({ groupVersion, resource }, `${groupVersion} ${resource} no longer served`);
+    }
+  }
+
+  private async startInformer(waitForSync: boolean): Promise<void> {
+    const { target, logger: log, groupVersion, resource } = this.deps;
+    const informer = this.deps.createInformer({
+      add: (o) => target.event('add', o),
+      update: (o) => target.event('update', o),
+      delete: (o) => target.event('delete', o),
+    });
+    this.informer = informer;
+    target.attach(informer);
+    this.deps.metrics.trackCache(resource, () => informer.synced());
+    log.info({ groupVersion, resource }, `${groupVersion} ${resource} served: watching`);
+    const started = informer.start().catch((err: unknown) => log.warn({ err: String(err), resource }, 'watch failed to start; discovery will retry'));
+    if (waitForSync) await started;
+  }
+
+  private async stopInformer(): Promise<void> {
+    const old = this.informer;
+    this.informer = undefined;
+    this.deps.metrics.untrackCache(this.deps.resource);
+    await old?.stop().catch(() => undefined);
+  }
+
+  /** Check every interval from now on. */
+  start(): void {
+    this.timer ??= setInterval(() => void this.check(), this.deps.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.checking;
+    const old = this.informer;
+    this.informer = undefined;
+    await old?.stop().catch(() => undefined);
+  }
+}
