@@ -7,7 +7,7 @@
 // (./support/submitters.ts): the driver pod as the operator's spark-submit and
 // pod webhook make it, its spark.properties ConfigMap, then, once the driver
 // is bound, the executors as the running driver creates them.
-// Scenario IDs: src/gang/TESTS.md (P03-P05).
+// Scenario IDs: src/gang/TESTS.md (A03-A05).
 import type { V1Pod } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -130,7 +130,7 @@ describe('spark-operator SparkApplications from the operator guide, on the real 
     expect(metricValue(metrics, 'gangplank_cache_synced', { resource: 'sparkapplications' })).toBe(1);
   });
 
-  it('P03 places the guide\'s spark-pi (min-available 4, kubenexus-scheduler) whole: 3 executors on their reserved slots', async () => {
+  it('A03 places the guide\'s spark-pi (min-available 4, kubenexus-scheduler) whole: 3 executors on their reserved slots', async () => {
     const app = await applyExample(e2e, 'spark-operator-spark-pi.yaml');
     try {
       // Exactly the driver and 3 executors of cpu 1.
@@ -163,7 +163,7 @@ describe('spark-operator SparkApplications from the operator guide, on the real 
     }
   });
 
-  it('P04 places the guide\'s GPU/NUMA app (driver + 8 one-GPU executors, single-numa) only when all 9 fit zone by zone; no pod spans zones', async () => {
+  it('A04 places the guide\'s GPU/NUMA app (driver + 8 one-GPU executors, single-numa) only when all 9 fit zone by zone; no pod spans zones', async () => {
     const app = await applyExample(e2e, 'spark-operator-gpu-numa.yaml');
     try {
       // Two GPU nodes of 2 zones (8 cpu, 64Gi, 2 GPUs each) hold 8 of the 9 pods, and a
@@ -216,7 +216,7 @@ describe('spark-operator SparkApplications from the operator guide, on the real 
     }
   });
 
-  it('P05 holds the guide\'s structured-streaming app (gang kafka-stream, 1 + 5) back whole until all 6 fit, then places it with its executors on their slots', async () => {
+  it('A05 holds the guide\'s structured-streaming app (gang kafka-stream, 1 + 5) back whole until all 6 fit, then places it with its executors on their slots', async () => {
     await createNamespace(e2e, 'spark-jobs');
     await apply(e2e, exampleObjects('spark-operator-gpu-numa.yaml').filter((o) => o.kind === 'ServiceAccount' || o.kind === 'RoleBinding'));
     const app = await applyExample(e2e, 'spark-operator-streaming.yaml');
