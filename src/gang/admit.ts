@@ -1,6 +1,7 @@
 // The filter decision for one pod (pure over the index, the ledger and the
 // clock value passed in). Returns a domain verdict; src/extender/verbs/filter.ts
-// translates it to the wire (STYLE.md, practice 2).
+// translates it to the wire (docs/architecture.md, "Domain verdicts, translated at
+// the edge").
 //
 // - Driver-led driver: plan driver + N executors; answer exactly the planned
 //   driver node, so /bind always matches the plan.

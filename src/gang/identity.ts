@@ -1,4 +1,5 @@
-// Gang identity from a pod's labels (DESIGN.md, gang API). Two kinds:
+// Gang identity from a pod's labels (the gang API: docs/extender.md and
+// docs/webhook.md, "Gang identity"). Two kinds:
 // - driver-led: a Spark driver (`spark-role=driver`) with a gang label, or any
 //   pod with gangplank.io/executor-count. Its executors join by the same gang
 //   label, or, carrying none (spark-submit without the webhook), by Spark's
@@ -98,7 +99,7 @@ export function membership(pod: V1Pod, lookup?: DriverLookup, opts: MembershipOp
   return null;
 }
 
-/** Oldest first: creationTimestamp, then namespace/name (DESIGN.md, fairness). */
+/** Oldest first: creationTimestamp, then namespace/name (docs/extender.md, "Oldest first"). */
 export function compareAge(a: { createdAt: number; key: string }, b: { createdAt: number; key: string }): number {
   return a.createdAt - b.createdAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
