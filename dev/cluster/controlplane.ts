@@ -131,6 +131,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         `--etcd-servers=http://127.0.0.1:${etcdClient}`,
         '--bind-address=127.0.0.1',
         '--advertise-address=127.0.0.1',
+        // Kubernetes 1.37 refuses a loopback advertise address while it
+        // reconciles the `kubernetes` Service's endpoints; nothing here reaches
+        // the API server through that Service, so it reconciles none.
+        '--endpoint-reconciler-type=none',
         `--secure-port=${apiPort}`,
         `--tls-cert-file=${pki.apiserver.certFile}`,
         `--tls-private-key-file=${pki.apiserver.keyFile}`,
