@@ -7,7 +7,7 @@
 // engine configuration and names, the pod templates Spark starts from, dbt's
 // session parameters with Airflow's environment — and creates executors only
 // once their driver is bound, as the running driver does.
-// Scenario IDs: src/gang/TESTS.md (A06-A08).
+// Scenario IDs: src/gang/TESTS.md (A06-A09).
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -312,6 +312,46 @@ describe('Kyuubi engines, dbt through Kyuubi, and a Spark Connect server, on the
       }
       const late = await e2e.waitForPod(ns, fourth, 'to be bound once free room exists', bound, 60_000);
       expect(late.metadata?.annotations?.[SLOT]).toBe('none');
+    } finally {
+      await deletePods(e2e, ns);
+    }
+  });
+
+  it('A09 places the kind demo (examples/spark-pi-spark-submit.yaml, nothing in it names Gangplank) whole: 2 executors from its spark.properties on their slots', async () => {
+    const objects = exampleObjects('spark-pi-spark-submit.yaml');
+    const ns = 'spark-demo';
+    await createNamespace(e2e, ns);
+    try {
+      await e2e.nodes('1x cpu=3,memory=8Gi', 'demo');
+      await apply(e2e, objects.filter((o) => o.kind === 'ServiceAccount' || o.kind === 'RoleBinding'));
+      // As spark-submit: the driver pod first, then its ConfigMap and Service, owned by it.
+      const driver = await e2e.createPod(objects.find((o) => o.kind === 'Pod') as unknown as V1Pod);
+      const owner = { apiVersion: 'v1', kind: 'Pod', name: driver.metadata?.name ?? '', uid: driver.metadata?.uid ?? '', controller: true };
+      await apply(
+        e2e,
+        objects.filter((o) => o.kind === 'ConfigMap' || o.kind === 'Service').map((o) => ({ ...o, metadata: { ...o.metadata, ownerReferences: [owner] } })),
+      );
+      expect(driver.spec?.schedulerName).toBe('gangplank-scheduler');
+      const running = await e2e.waitForPod(ns, 'spark-pi-driver', 'to be bound with room for its executors', bound, 60_000);
+      const props = properties(configMap(objects, 'spark-drv-9c4e1a7b3d2f6e08-conf-map').data?.['spark.properties'] ?? '');
+      const spark: SparkApp = {
+        ns,
+        conf: props,
+        appId: props['spark.app.id'] ?? '',
+        uid16: '3f1c2b7a9d8e6f05',
+        sparkVersion: '3.5.5',
+        main: [],
+        driver: { requests: {} },
+        // spark.executor.instances=2 of Spark's default shape: cpu 1, memory 1g + 384Mi.
+        executor: { requests: { cpu: '1', memory: '1408Mi' }, limits: { memory: '1408Mi' } },
+      };
+      const names: string[] = [];
+      for (let i = 1; i <= 2; i++) names.push((await e2e.createPod(sparkExecutor(spark, running, i))).metadata?.name ?? '');
+      const executors: V1Pod[] = [];
+      for (const name of names) executors.push(await e2e.waitForPod(ns, name, 'to be bound into its reservation', bound, 60_000));
+      expect(names).toEqual(['spark-pi-3f1c2b7a9d8e6f05-exec-1', 'spark-pi-3f1c2b7a9d8e6f05-exec-2']);
+      const record = expectPlacedWhole(await e2e.getPod(ns, 'spark-pi-driver'), executors);
+      expect(record.sources).toEqual({ count: 'spark-properties', resources: 'spark-properties' });
     } finally {
       await deletePods(e2e, ns);
     }
