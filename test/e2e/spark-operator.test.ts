@@ -78,7 +78,20 @@ async function submit(e2e: E2E, app: SparkApplicationObject, ids: { appId: strin
     driver: resources.driver,
     executor: resources.executor,
   };
-  const driver = await e2e.createPod(operatorMutated(sparkDriver(spark), app));
+  const pod = operatorMutated(sparkDriver(spark), app);
+  // spark-operator submits seconds after it saw the SparkApplication (its controller, then
+  // spark-submit's JVM); the webhook's informer must have it too. Dry-run until it answers with it.
+  await waitFor(
+    "the webhook to read the SparkApplication",
+    async () => {
+      const p = await e2e.client().request<V1Pod>({ method: 'POST', path: `/api/v1/namespaces/${spark.ns}/pods?dryRun=All`, body: pod });
+      return p.metadata?.annotations?.['gangplank.io/executor-resources-source'] === 'sparkapplication';
+    },
+    30_000,
+    () => '',
+    200,
+  );
+  const driver = await e2e.createPod(pod);
   await e2e.client().request({ method: 'POST', path: `/api/v1/namespaces/${spark.ns}/configmaps`, body: sparkConfMap(spark, driver) });
   return { app, spark, driver };
 }
