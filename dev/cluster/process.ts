@@ -88,7 +88,7 @@ export function startProcess(opts: StartOptions): ManagedProcess {
     cwd: opts.cwd,
     // Without `env`, spawn passes this process's environment; with it, only
     // what it is given, so the extra variables go over our own (PATH etc.).
-    // eslint-disable-next-line no-restricted-properties -- the dev harness, not the shipped program (STYLE.md 8 is about src/)
+    // eslint-disable-next-line no-restricted-properties -- the dev harness, not the shipped program (the one-config-module rule, docs/architecture.md, is about src/)
     ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
     detached: opts.detached ?? false,
   });
