@@ -447,7 +447,7 @@ export async function extenderBenchmark(): Promise<void> {
     '',
     `Planning a driver with 100 executors ({cpu 4, memory 16Gi} each) over all ${f.names.length.toLocaleString('en')} candidates (filter call, ${plan.n} repeats): p50 ${ms(plan.p50)} ms, p99 ${ms(plan.p99)} ms, max ${ms(plan.max)} ms.`,
     '',
-    `Over HTTP: buildExtenderApp on 127.0.0.1 port 0 (express, JSON bodies, pino at info), ${HTTP_ITERATIONS} sequential requests of each call after ${WARMUP} warm-up on one keep-alive connection from a child process (bench/extender-client.ts), timed there from first byte out to last byte in. Sequential, not autocannon: kube-scheduler calls its extender one pod at a time, so the latency of one call on an otherwise idle server is the figure that bounds its throughput.`,
+    `Over HTTP: buildExtenderApp on 127.0.0.1 port 0 (plain node:http listener, hand-written JSON answers, pino at info), ${HTTP_ITERATIONS} sequential requests of each call after ${WARMUP} warm-up on one keep-alive connection from a child process (bench/extender-client.ts), timed there from first byte out to last byte in. Sequential, not autocannon: kube-scheduler calls its extender one pod at a time, so the latency of one call on an otherwise idle server is the figure that bounds its throughput.`,
     '',
     ...table(http, false),
     '',

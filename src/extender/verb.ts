@@ -11,6 +11,11 @@ export interface ExtenderVerb<In, Out> {
   handle(body: In, log: Logger): Out | Promise<Out>;
   /** The HTTP 200 answer for a failure while deciding. */
   onError(err: unknown): Out;
+  /**
+   * The answer as JSON (default JSON.stringify). `plain`: the request held no
+   * JSON escape, so names taken from it may be written between quotes as they are.
+   */
+  encode?(out: Out, plain: boolean): string;
 }
 
 /** Erase a verb's types for the registry (each verb checks its own body). */

@@ -9,9 +9,10 @@
 // 413 (both with a text message); a failure while deciding is answered per
 // webhook.onError by the review itself; the configuration is registered with
 // failurePolicy Ignore so an unreachable webhook never blocks pod creation.
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
+import { readBody, send, sendText as text } from '../http/body.js';
 import type { AdmissionRequest, AdmissionReview } from '../k8s/wire.js';
 import type { Metrics } from '../metrics/index.js';
 import type { ReviewResult } from './review.js';
@@ -34,59 +35,6 @@ export function malformedReview(body: unknown): string | null {
   if (typeof r.request.uid !== 'string' || r.request.uid === '') return 'request.uid is missing';
   if (typeof r.request.operation !== 'string') return 'request.operation is missing';
   return null;
-}
-
-function send(res: ServerResponse, status: number, contentType: string, body: string, close = false): void {
-  const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': Buffer.byteLength(body) };
-  if (close) headers.connection = 'close';
-  res.writeHead(status, headers);
-  res.end(body);
-}
-
-const text = (res: ServerResponse, status: number, message: string, close = false): void => send(res, status, 'text/plain; charset=utf-8', message, close);
-
-/**
- * The request body, or an HTTP status and message when it cannot be had.
- * The limit is checked against Content-Length first (no read at all) and
- * again while reading (chunked bodies).
- */
-function readBody(req: IncomingMessage, limit: number, done: (err: { status: number; message: string } | null, body?: string) => void): void {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    done({ status: 413, message: `request body too large: ${declared} bytes, limit ${limit}` });
-    return;
-  }
-  const encoding = req.headers['content-encoding'];
-  if (encoding !== undefined && encoding !== 'identity') {
-    req.resume();
-    done({ status: 415, message: `unsupported content-encoding ${encoding}` });
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let finished = false;
-  req.on('data', (chunk: Buffer) => {
-    if (finished) return;
-    size += chunk.length;
-    if (size > limit) {
-      finished = true;
-      chunks.length = 0;
-      done({ status: 413, message: `request body too large: more than ${limit} bytes` });
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (finished) return;
-    finished = true;
-    done(null, (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)).toString('utf8'));
-  });
-  req.on('error', (err) => {
-    if (finished) return;
-    finished = true;
-    done({ status: 400, message: `cannot read the request body: ${err.message}` });
-  });
 }
 
 export function buildWebhookApp(deps: WebhookDeps): RequestListener {

@@ -13,6 +13,7 @@ import { gangId } from '../../gang/identity.js';
 import { Reason } from '../../gang/messages.js';
 import type { ExtenderArgs, ExtenderFilterResult, FailedNodesMap } from '../../k8s/wire.js';
 import { candidateNames, malformedExtenderArgs } from '../args.js';
+import { encodeFilterResult } from '../encode.js';
 import type { ExtenderState } from '../state.js';
 import type { ExtenderVerb } from '../verb.js';
 
@@ -97,6 +98,7 @@ export function createFilterVerb(state: ExtenderState): ExtenderVerb<ExtenderArg
       return toFilterResult(args, names, verdict);
     },
     onError: (err) => ({ Error: String(err), FailedNodes: {} }),
+    encode: encodeFilterResult,
   };
 }
 

@@ -12,6 +12,7 @@ import { demand, Room } from '../../gang/room.js';
 import { MAX_EXTENDER_PRIORITY, type ExtenderArgs, type HostPriorityList } from '../../k8s/wire.js';
 import { podNumaRequirement } from '../../numa/policy.js';
 import { candidateNames, malformedExtenderArgs } from '../args.js';
+import { encodeHostPriorities } from '../encode.js';
 import type { ExtenderState } from '../state.js';
 import type { ExtenderVerb } from '../verb.js';
 
@@ -68,5 +69,6 @@ export function createPrioritizeVerb(state: ExtenderState): ExtenderVerb<Extende
     malformed: malformedExtenderArgs,
     handle: (args) => prioritize(state, args.Pod, candidateNames(args)),
     onError: () => [],
+    encode: encodeHostPriorities,
   };
 }

@@ -95,16 +95,14 @@ describe('POST /filter', () => {
 });
 
 describe('POST /prioritize', () => {
-  it('scores 0..10 for every input node, the planned node highest', async () => {
+  it('scores the planned node 10 and lists no other (kube-scheduler reads a missing node as 0)', async () => {
     const ts = makeState({ nodes: nodes() });
     const d = sparkDriver(1);
     ts.addPod(d);
     const url = await start(ts);
     const f = (await post(`${url}/filter`, { Pod: d, NodeNames: ['n1', 'n2'] })).json as { NodeNames: string[] };
     const r = await post(`${url}/prioritize`, { Pod: d, NodeNames: ['n1', 'n2'] });
-    const scores = r.json as { Host: string; Score: number }[];
-    expect(scores.map((s) => s.Host)).toEqual(['n1', 'n2']);
-    for (const s of scores) expect(s.Score).toBe(s.Host === f.NodeNames[0] ? 10 : 0);
+    expect(r.json).toEqual([{ Host: f.NodeNames[0], Score: 10 }]);
   });
 
   it('prefers the fuller node for a pod in no gang (best fit)', async () => {
@@ -113,8 +111,9 @@ describe('POST /prioritize', () => {
     const url = await start(ts);
     const scores = (await post(`${url}/prioritize`, { Pod: makePod('p').uid('uid-p').cpu('1').memory('4Gi').obj(), NodeNames: ['empty', 'busy'] })).json as { Host: string; Score: number }[];
     const by = Object.fromEntries(scores.map((s) => [s.Host, s.Score]));
-    expect(by.busy).toBeGreaterThan(by.empty!);
-    for (const s of scores) expect(s.Score).toBeGreaterThanOrEqual(0);
+    // The lower score is taken off both; a node not listed scores 0.
+    expect(by.busy).toBeGreaterThan(by.empty ?? 0);
+    for (const s of scores) expect(s.Score).toBeGreaterThan(0);
     for (const s of scores) expect(s.Score).toBeLessThanOrEqual(10);
   });
 });
@@ -153,5 +152,45 @@ describe('POST /bind', () => {
     const r = await post(`${url}/bind`, { PodName: 'p', PodNamespace: 'd', Node: 'n1' });
     expect(r.status).toBe(400);
     expect(r.text).toMatch(/PodUID is missing/);
+  });
+});
+
+describe('the listener (a plain node:http listener, ADR 0007)', () => {
+  it('404 on a path it does not serve, 405 on a method other than POST, with the reason', async () => {
+    const url = await start(makeState({ nodes: nodes() }));
+    const notFound = await fetch(`${url}/preempt`, { method: 'POST', body: '{}' });
+    expect(notFound.status).toBe(404);
+    expect(await notFound.text()).toMatch(/serves POST \/filter, \/prioritize, \/bind/);
+    const wrongMethod = await fetch(`${url}/filter`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+  });
+
+  it('ignores a query string, as kube-scheduler may add one', async () => {
+    const url = await start(makeState({ nodes: nodes() }));
+    const r = await post(`${url}/filter?timeout=5s`, { Pod: makePod('p').uid('uid-p').cpu('1').obj(), NodeNames: ['n1', 'n2'] });
+    expect(r.status).toBe(200);
+    expect((r.json as { NodeNames: string[] }).NodeNames).toEqual(['n1', 'n2']);
+  });
+
+  it('413 on a body over the limit, and the connection is closed', async () => {
+    const { state } = makeState({ nodes: nodes() });
+    const app = buildExtenderApp({ logger, metrics: state.metrics, verbs: [verb(createFilterVerb(state))], maxBodyBytes: 1024 });
+    server = await listen(app, { name: 'extender', host: '127.0.0.1', port: 0, logger });
+    const r = await fetch(`${server.url}/filter`, { method: 'POST', body: JSON.stringify({ Pod: makePod('p').obj(), NodeNames: Array.from({ length: 200 }, (_, i) => `node-${i}`) }) });
+    expect(r.status).toBe(413);
+    expect(r.headers.get('connection')).toBe('close');
+  });
+
+  it('node names that need JSON escaping come back exactly as they were sent', async () => {
+    const odd = ['n"1', 'n\\2', 'n\u00e93'];
+    // Different sizes, so prioritize lists more than one of them.
+    const ts = makeState({ nodes: odd.map((n, i) => makeNode(n).cpu(String(2 ** (i + 1))).memory('32Gi').obj()) });
+    const url = await start(ts);
+    const pod = makePod('p').uid('uid-p').cpu('1').obj();
+    const f = await post(`${url}/filter`, { Pod: pod, NodeNames: odd });
+    expect((f.json as { NodeNames: string[] }).NodeNames).toEqual(odd);
+    const p = await post(`${url}/prioritize`, { Pod: pod, NodeNames: odd });
+    expect((p.json as { Host: string }[]).map((h) => h.Host)).toEqual(odd.slice(0, 2));
   });
 });
