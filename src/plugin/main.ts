@@ -121,7 +121,7 @@ async function run(cmd: PluginCommand, config: Config): Promise<string> {
       } else {
         snap = await liveSnapshot(client(cmd.common));
       }
-      return renderWhatIf(whatIf(snap, app, config.extender, now), cmd.common.output);
+      return renderWhatIf(whatIf(snap, app, config, now), cmd.common.output);
     }
   }
 }

@@ -84,6 +84,7 @@ export function renderWhatIf(w: WhatIf, output: Output): string {
   const s = structured(w, output);
   if (s !== undefined) return s;
   const lines = [w.fits ? 'Fits: every pod would be placed now.' : 'Does not fit now.'];
+  for (const a of w.admission) lines.push(`Admission: ${a}`);
   for (const e of w.pods) lines.push('', ...explanationLines({ ...e, plan: undefined }, output));
   for (const [key, plan] of Object.entries(w.plans)) lines.push('', `Gang ${key}`, ...planLines(plan));
   return lines.join('\n');

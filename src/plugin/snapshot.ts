@@ -36,7 +36,10 @@ export function parseSnapshot(value: unknown): Snapshot | Error {
   const pods: V1Pod[] = [];
   const topologies: NodeResourceTopology[] = [];
   const configMaps: V1ConfigMap[] = [];
-  for (const item of list.items as { kind?: string }[]) {
+  // kubectl sets each item's kind; a list straight from the API (NodeList, PodList) sets only its own.
+  const listed = typeof list.kind === 'string' && list.kind.endsWith('List') && list.kind !== 'List' ? list.kind.slice(0, -4) : undefined;
+  for (const raw of list.items as { kind?: string }[]) {
+    const item = raw && !raw.kind && listed ? { ...raw, kind: listed } : raw;
     if (item?.kind === 'Node') nodes.push(item as V1Node);
     else if (item?.kind === 'Pod') pods.push(item as V1Pod);
     else if (item?.kind === 'NodeResourceTopology') topologies.push(item as NodeResourceTopology);

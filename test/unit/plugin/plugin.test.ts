@@ -7,8 +7,9 @@ import { explainPod } from '../../../src/plugin/explain.js';
 import { renderExplain, renderStatus } from '../../../src/plugin/render.js';
 import { parseSnapshot, planningState } from '../../../src/plugin/snapshot.js';
 import { statusOf } from '../../../src/plugin/status.js';
-import { asCreated, whatIf } from '../../../src/plugin/whatif.js';
+import { admitted, asCreated, whatIf } from '../../../src/plugin/whatif.js';
 import { admit } from '../../../src/gang/admit.js';
+import { configSchema } from '../../../src/config/schema.js';
 import { makeState, T0, testConfig } from '../../support/extender.js';
 import { makeNode } from '../../support/node.js';
 import { makePod } from '../../support/pod.js';
@@ -16,6 +17,7 @@ import pino from 'pino';
 
 const SCHEDULERS = new Set(['gangplank-scheduler']);
 const config = testConfig({ sparkConfigWaitSeconds: 0 });
+const fullConfig = { ...configSchema.parse({}), extender: config };
 
 function driver(app: string, executors: number, opts: { cpu?: string; execCpu?: string; created?: string } = {}): V1Pod {
   return makePod(`${app}-driver`)
@@ -127,9 +129,10 @@ describe('kubectl gangplank what-if', () => {
     const snap = parseSnapshot(snapshotJson(cpuNodes(2, '4'), []));
     if (snap instanceof Error) throw snap;
     const before = JSON.stringify(snap);
-    const w = whatIf(snap, asCreated([driver('pi', 5)], 'spark', T0), config, T0);
+    const w = whatIf(snap, asCreated([driver('pi', 5)], 'spark', T0), fullConfig, T0);
     expect(w.fits).toBe(true);
-    const plan = w.plans['spark/spark-pi']!;
+    expect(Object.keys(w.plans)).toHaveLength(1);
+    const plan = Object.values(w.plans)[0]!;
     expect(plan.filter((s) => s.role === 'executor')).toHaveLength(5);
     expect(plan.find((s) => s.role === 'driver')).toMatchObject({ bound: true, pod: 'pi-driver' });
     expect(JSON.stringify(snap)).toBe(before);
@@ -138,8 +141,11 @@ describe('kubectl gangplank what-if', () => {
   it('gives the same shortfall message the extender filter answers for the same cluster', async () => {
     const nodes = cpuNodes(3, '3');
     const busy = makePod('busy').ns('x').uid('u-busy').cpu('2').nodeName('n0').phase('Running').obj();
-    const app = driver('big', 9);
-    const w = whatIf({ nodes, pods: [busy] }, asCreated([app], 'spark', T0), config, T0);
+    const raw = asCreated([driver('big', 9)], 'spark', T0);
+    const w = whatIf({ nodes, pods: [busy] }, raw, fullConfig, T0);
+    // The extender sees the pod as the webhook shaped it (gang identity included).
+    const app = admitted({ nodes, pods: [] }, raw, fullConfig).pods[0]!;
+    expect(app.metadata?.labels?.['pod-group.scheduling.kubenexus.io/name']).toBeTruthy();
     const t = makeState({ nodes, pods: [busy, app], config: { sparkConfigWaitSeconds: 0 } });
     const filter = createFilterVerb(t.state);
     const res = await filter.handle({ Pod: app, NodeNames: ['n0', 'n1', 'n2'] }, pino({ level: 'silent' }));
@@ -172,5 +178,12 @@ describe('kubectl gangplank arguments', () => {
     ['unknown command', ['frobnicate']],
   ])('%s is a usage error', (_name, argv) => {
     expect(() => parsePluginArgs(argv)).toThrow(UsageError);
+  });
+});
+
+describe('snapshot', () => {
+  it('takes a NodeList straight from the API (items without kind)', () => {
+    const snap = parseSnapshot({ kind: 'NodeList', items: cpuNodes(2, '1') });
+    expect(snap instanceof Error ? snap.message : snap.nodes.map((n) => n.metadata?.name)).toEqual(['n0', 'n1']);
   });
 });
