@@ -1,5 +1,5 @@
 // Shape checks of ExtenderArgs / ExtenderBindingArgs (PascalCase keys).
-import type { ExtenderArgs } from '../k8s/wire.js';
+import type { ExtenderArgs, ExtenderPreemptionArgs } from '../k8s/wire.js';
 
 export function malformedExtenderArgs(body: unknown): string | null {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'body is not a JSON object';
@@ -25,6 +25,23 @@ export function malformedBindingArgs(body: unknown): string | null {
   const b = body as Record<string, unknown>;
   for (const key of ['PodName', 'PodNamespace', 'PodUID', 'Node']) {
     if (typeof b[key] !== 'string' || b[key] === '') return `${key} is missing`;
+  }
+  return null;
+}
+
+export function malformedPreemptionArgs(body: unknown): string | null {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'body is not a JSON object';
+  const a = body as Partial<ExtenderPreemptionArgs>;
+  if (!a.Pod || typeof a.Pod !== 'object') return 'Pod is missing';
+  if (!a.Pod.metadata?.name) return 'Pod.metadata.name is missing';
+  for (const key of ['NodeNameToVictims', 'NodeNameToMetaVictims'] as const) {
+    const m = a[key];
+    if (m === undefined || m === null) continue;
+    if (typeof m !== 'object' || Array.isArray(m)) return `${key} is not a map`;
+    for (const [node, v] of Object.entries(m)) {
+      if (v === null) continue;
+      if (typeof v !== 'object' || (v.Pods !== null && v.Pods !== undefined && !Array.isArray(v.Pods))) return `${key}[${node}].Pods is not a list`;
+    }
   }
   return null;
 }

@@ -36,6 +36,7 @@ import { createBindVerb } from './verbs/bind.js';
 import { debugGangs } from './debug.js';
 import { createFilterVerb } from './verbs/filter.js';
 import { createPrioritizeVerb } from './verbs/prioritize.js';
+import { createPreemptVerb } from './verbs/preempt.js';
 
 export async function startExtender(cmd: Command, config: Config, logger: Logger, metrics: Metrics, run: Running): Promise<void> {
   const host = (cmd.role === 'serve' ? flag(cmd, 'extender-host') : flag(cmd, 'host')) ?? '127.0.0.1';
@@ -196,7 +197,12 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   const app = buildExtenderApp({
     logger: log,
     metrics,
-    verbs: [verb(observed(createFilterVerb(state), requeuer)), verb(createPrioritizeVerb(state)), verb(createBindVerb(state, { schedulers: new Set([config.schedulerName, ...config.schedulerNameAliases]) }))],
+    verbs: [
+      verb(observed(createFilterVerb(state), requeuer)),
+      verb(createPrioritizeVerb(state)),
+      verb(createBindVerb(state, { schedulers: new Set([config.schedulerName, ...config.schedulerNameAliases]) })),
+      verb(createPreemptVerb(state)),
+    ],
   });
   const certFile = flag(cmd, 'extender-tls-cert-file');
   const keyFile = flag(cmd, 'extender-tls-key-file');

@@ -90,6 +90,33 @@ export interface ExtenderBindingResult {
   Error?: string;
 }
 
+/** A pod named by uid (MetaPod), when the extender is nodeCacheCapable. */
+export interface MetaPod {
+  UID: string;
+}
+
+export interface MetaVictims {
+  Pods: MetaPod[] | null;
+  NumPDBViolations: number;
+}
+
+export interface Victims {
+  Pods: V1Pod[] | null;
+  NumPDBViolations: number;
+}
+
+/** The preempt verb's body: NodeNameToMetaVictims when nodeCacheCapable, else NodeNameToVictims. */
+export interface ExtenderPreemptionArgs {
+  Pod: V1Pod;
+  NodeNameToVictims?: Record<string, Victims | null> | null;
+  NodeNameToMetaVictims?: Record<string, MetaVictims | null> | null;
+}
+
+/** Always by uid; a node left out is not preempted on. */
+export interface ExtenderPreemptionResult {
+  NodeNameToMetaVictims: Record<string, MetaVictims>;
+}
+
 /** Extender scores are 0..10 (MinExtenderPriority..MaxExtenderPriority). */
 export const MAX_EXTENDER_PRIORITY = 10;
 
