@@ -179,6 +179,18 @@ const webhook = z
   .strict()
   .default({ onError: 'allow', maxBodyBytes: 3 * 1024 * 1024, gangLabels: true });
 
+/** cluster-autoscaler's atomic class: nodes for every pod set, or none (the gang's own rule). */
+const DEFAULT_PROVISIONING_CLASS = 'best-effort-atomic-scale-up.autoscaling.x-k8s.io';
+
+const provisioningRequests = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** spec.provisioningClassName of the requests. */
+    className: z.string().min(1).max(253).default(DEFAULT_PROVISIONING_CLASS),
+  })
+  .strict()
+  .default({ enabled: false, className: DEFAULT_PROVISIONING_CLASS });
+
 const extender = z
   .object({
     /** An unfilled reservation is released after this long (per gang: gangplank.io/timeout-seconds). */
@@ -209,6 +221,12 @@ const extender = z
     nrtSettleSeconds: z.number().min(0).default(10),
     /** One executor's shape when a driver carries no executor-resources and no spark.properties is found. */
     executorDefaults: executorShape.optional(),
+    /**
+     * The cluster-autoscaler signal (off by default): a driver-led gang that
+     * fits nowhere gets a ProvisioningRequest (autoscaling.x-k8s.io/v1) for
+     * the driver and its executors, deleted when the gang is placed or gone.
+     */
+    provisioningRequests: provisioningRequests,
   })
   .strict()
   .default({
@@ -222,6 +240,7 @@ const extender = z
     eventIntervalSeconds: 30,
     topologyDiscoverySeconds: 10,
     nrtSettleSeconds: 10,
+    provisioningRequests: { enabled: false, className: DEFAULT_PROVISIONING_CLASS },
   });
 
 export const configSchema = z

@@ -34,6 +34,7 @@ import { NRT_GROUP_VERSION, NRT_RESOURCE, TopologyDiscovery } from './topology-d
 import { verb, type ExtenderVerb } from './verb.js';
 import { createBindVerb } from './verbs/bind.js';
 import { debugGangs } from './debug.js';
+import { apiProvisioning, Provisioner } from './provisioning.js';
 import { createFilterVerb } from './verbs/filter.js';
 import { createPrioritizeVerb } from './verbs/prioritize.js';
 import { createPreemptVerb } from './verbs/preempt.js';
@@ -47,6 +48,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   // The informers need the state and the state needs the informers: handlers
   // reach it through `sink`, filled in before any informer starts.
   const sink: { state?: ExtenderState } = {};
+  const provisioner: { ref?: Provisioner } = {};
   const requeuer = new Requeuer(apiToucher(client), log);
   const nodes = createInformer<V1Node>({
     client,
@@ -63,6 +65,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     handlers: forward((type, p) => {
       sink.state?.onPod(type, p);
       if (type === 'delete') requeuer.forget(p.metadata?.uid ?? '');
+      if (type === 'delete' || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') provisioner.ref?.podGone(p);
     }),
   });
   // Every replica follows the gangs; one, the holder of the extender Lease,
@@ -108,6 +111,12 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   });
   sink.state = state;
   run.gangs = () => debugGangs(state);
+  // The cluster-autoscaler signal, when enabled: ProvisioningRequests for gangs that fit nowhere.
+  const provisioning = config.extender.provisioningRequests;
+  if (provisioning.enabled) {
+    provisioner.ref = new Provisioner({ state, api: apiProvisioning(client), className: provisioning.className, logger: log });
+    state.onVerdict = (pod, verdict) => provisioner.ref?.observe(pod, verdict);
+  }
   statusRef.writer = new GangStatusWriter({ state, api: apiStatusWriter(client), logger: log, writer });
   const podGroupDiscovery = new ApiDiscovery<PodGroupObject>({
     groupVersion: POD_GROUP_GROUP_VERSION,
@@ -227,6 +236,12 @@ class WakingState extends ExtenderState {
     deps: ExtenderStateDeps,
   ) {
     super(deps);
+  }
+  /** Told of every gang verdict the filter gives (the ProvisioningRequest adapter). */
+  onVerdict: ((pod: Parameters<ExtenderState['noteVerdict']>[0], verdict: Parameters<ExtenderState['noteVerdict']>[1]) => void) | undefined;
+  override noteVerdict(...args: Parameters<ExtenderState['noteVerdict']>): void {
+    super.noteVerdict(...args);
+    this.onVerdict?.(...args);
   }
   override released(r: Parameters<ExtenderState['released']>[0]): void {
     super.released(r);
