@@ -12,6 +12,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { gangLabel } from '../gang/identity.js';
+import { nativeGroupOf } from '../gang/native.js';
 import type { KubeClient } from '../k8s/client.js';
 import type { ExtenderFilterResult } from '../k8s/wire.js';
 
@@ -59,7 +60,7 @@ export class Requeuer {
   observe(pod: V1Pod, result: ExtenderFilterResult): void {
     const uid = pod.metadata?.uid ?? '';
     const namespace = pod.metadata?.namespace ?? 'default';
-    const gang = gangLabel(pod.metadata?.labels).name;
+    const gang = gangLabel(pod.metadata?.labels).name ?? nativeGroupOf(pod);
     const passed = (result.NodeNames?.length ?? result.Nodes?.items?.length ?? 0) > 0;
     if (!passed) {
       this.parked.set(uid, { namespace, name: pod.metadata?.name ?? '', uid, gang, at: this.now() });

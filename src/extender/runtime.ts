@@ -16,6 +16,7 @@ import { listen } from '../http/serve.js';
 import type { KubeClient } from '../k8s/client.js';
 import type { ExtenderArgs, ExtenderFilterResult } from '../k8s/wire.js';
 import { createInformer, type InformerHandlers } from '../k8s/informer.js';
+import { stripNode, stripPod } from '../k8s/strip.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/index.js';
 import type { NodeResourceTopology } from '../numa/topology.js';
@@ -24,6 +25,8 @@ import type { PodGroupObject } from '../gang/podgroup.js';
 import { ApiDiscovery } from './api-discovery.js';
 import { apiStatusWriter, GangStatusWriter } from './gang-status.js';
 import { PodGroupSource } from './podgroups.js';
+import type { NativePodGroupObject } from '../gang/native.js';
+import { NATIVE_CACHE_LABEL, NATIVE_GROUP_VERSION, NATIVE_RESOURCE, NativeGroupSource, servesNativeGroups } from './native-groups.js';
 import { flag, kubeClient, type Running } from '../runtime.js';
 import { buildExtenderApp } from './app.js';
 import { apiBinder, eventRecorder, LazyConfigMapCache, nodeEventRecorder, servesGroupVersion } from './kube.js';
@@ -55,6 +58,8 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     path: '/api/v1/nodes',
     resource: 'nodes',
     logger: log,
+    // Only what Gangplank reads is cached (src/k8s/strip.ts): 5,000 nodes and 50,000 pods in 256 MiB.
+    transform: stripNode,
     handlers: forward((type, n) => sink.state?.onNode(type, n)),
   });
   const pods = createInformer<V1Pod>({
@@ -62,6 +67,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     path: '/api/v1/pods',
     resource: 'pods',
     logger: log,
+    transform: stripPod,
     handlers: forward((type, p) => {
       sink.state?.onPod(type, p);
       if (type === 'delete') requeuer.forget(p.metadata?.uid ?? '');
@@ -91,6 +97,13 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     requeuer.wakeGang(ns, name);
     statusRef.writer?.mark(`${ns}/${name}`);
   });
+  // Native PodGroups (scheduling.k8s.io/v1beta1, gate GenericWorkload), while served.
+  const nativeGroups = new NativeGroupSource((_type, pg) => {
+    const ns = pg.metadata?.namespace ?? 'default';
+    const name = pg.metadata?.name ?? '';
+    requeuer.wakeGang(ns, name);
+    statusRef.writer?.mark(`${ns}/${name}`);
+  });
   const recordEvent = eventRecorder(client, log, config.extender.eventIntervalSeconds * 1000);
   const recordNodeEvent = nodeEventRecorder(client, log, (n) => nodes.get(n)?.metadata?.uid, config.extender.eventIntervalSeconds * 1000);
   const state = new WakingState(requeuer, {
@@ -107,6 +120,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     },
     wake: (p) => requeuer.wakePod(p),
     podGroups,
+    nativeGroups,
     onGangChange: (key) => statusRef.writer?.mark(key),
   });
   sink.state = state;
@@ -135,6 +149,23 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     logger: log,
     intervalMs: config.extender.topologyDiscoverySeconds * 1000,
   });
+  const nativeDiscovery = new ApiDiscovery<NativePodGroupObject>({
+    groupVersion: NATIVE_GROUP_VERSION,
+    resource: NATIVE_CACHE_LABEL,
+    serves: () => servesNativeGroups(client),
+    createInformer: (handlers) =>
+      createInformer<NativePodGroupObject & { metadata: { name: string } }>({
+        client,
+        path: `/apis/${NATIVE_GROUP_VERSION}/${NATIVE_RESOURCE}`,
+        resource: NATIVE_CACHE_LABEL,
+        logger: log,
+        handlers,
+      }),
+    target: nativeGroups,
+    metrics,
+    logger: log,
+    intervalMs: config.extender.topologyDiscoverySeconds * 1000,
+  });
   const discovery = new TopologyDiscovery({
     serves: () => servesGroupVersion(client, NRT_GROUP_VERSION),
     createInformer: (handlers) =>
@@ -157,7 +188,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   });
   const informers = [nodes, pods];
   for (const i of informers) metrics.trackCache(i.resource, () => i.synced());
-  const watched = () => [...informers, ...[discovery.active(), podGroupDiscovery.active()].filter((i) => i !== undefined)];
+  const watched = () => [...informers, ...[discovery.active(), podGroupDiscovery.active(), nativeDiscovery.active()].filter((i) => i !== undefined)];
   let restored = false;
   run.readiness.push({
     name: 'extender',
@@ -174,6 +205,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     await elector?.stop();
     await discovery.stop();
     await podGroupDiscovery.stop();
+    await nativeDiscovery.stop();
     await Promise.all(informers.map((i) => i.stop()));
   });
 
@@ -185,6 +217,8 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   discovery.start();
   await podGroupDiscovery.check(true);
   podGroupDiscovery.start();
+  await nativeDiscovery.check(true);
+  nativeDiscovery.start();
   if (elector) {
     await elector.round();
     elector.start();

@@ -17,6 +17,8 @@ import type { ObjectCache, SyncedCache } from '../k8s/cache.js';
 import { GANG_STATES, setReservationsHeld, type GangStateLabel, type Metrics } from '../metrics/index.js';
 import type { NodeResourceTopology } from '../numa/topology.js';
 import type { PodGroupSource } from './podgroups.js';
+import type { NativeGroupSource } from './native-groups.js';
+import { SpeculativePlacements } from '../gang/native.js';
 
 /** The API side of /bind, implemented by the runtime against the API server. */
 export interface Binder {
@@ -96,6 +98,8 @@ export interface ExtenderStateDeps {
   readonly podGroups?: PodGroupSource;
   /** A gang's members, plan or PodGroup changed: its status may need writing (GangStatusWriter.mark). */
   readonly onGangChange?: (key: string) => void;
+  /** Native PodGroups (scheduling.k8s.io/v1beta1; attached by discovery while served). */
+  readonly nativeGroups?: NativeGroupSource;
 }
 
 /** A pod to wake, by name and uid. */
@@ -138,6 +142,10 @@ export class ExtenderState {
   private readonly wake: (pod: ParkedPod) => void;
   /** scheduler-plugins PodGroups; consulted only while served. */
   readonly podGroupSource?: PodGroupSource;
+  /** Native PodGroups; consulted only while served. */
+  readonly nativeGroupSource?: NativeGroupSource;
+  /** Where filter pinned native PodGroup members, until a bind commits their group (src/gang/native.ts). */
+  readonly speculative: SpeculativePlacements;
   private readonly gangChanged: (key: string) => void;
   /** Drivers told to wait for their spark.properties, by uid, until their wait ends. */
   private readonly awaitingConf = new Map<string, ParkedPod & { readonly driver: V1Pod; readonly until: number }>();
@@ -155,6 +163,8 @@ export class ExtenderState {
     this.notify = deps.notify ?? (() => {});
     this.wake = deps.wake ?? (() => {});
     this.podGroupSource = deps.podGroups;
+    this.nativeGroupSource = deps.nativeGroups;
+    this.speculative = new SpeculativePlacements(deps.config.assumeTtlSeconds * 1000);
     this.gangChanged = deps.onGangChange ?? (() => {});
     this.index = new CapacityIndex({ clock: this.clock, settleMs: (this.config.nrtSettleSeconds ?? 10) * 1000 });
     this.ledger = new Ledger({ assumeTtlMs: this.config.assumeTtlSeconds * 1000 });
@@ -457,6 +467,8 @@ export class ExtenderState {
       sparkConf: this.configMaps ? (p) => this.sparkConf(p) : undefined,
       staleTopology,
       podGroups: this.podGroupSource?.served() ? this.podGroupSource : undefined,
+      nativeGroups: this.nativeGroupSource?.served() ? this.nativeGroupSource : undefined,
+      speculative: this.speculative,
     };
   }
 

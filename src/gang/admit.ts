@@ -20,6 +20,12 @@
 // PodGroup; a pod whose PodGroup does not exist waits for it, as the
 // coscheduling plugin's pods do. While the API is not served the PodGroup
 // label means nothing.
+// Native PodGroups (./native.ts; Kubernetes 1.37 scheduling.k8s.io/v1beta1,
+// gate GenericWorkload): a pod whose gang is its native PodGroup is planned
+// with its group (quorum gang.minCount) and pinned to its node, but filter
+// calls in kube-scheduler's PodGroup cycle are speculative, so that plan is
+// only remembered as a speculative placement; the first member's bind commits
+// the group (commitNativeGroup).
 import type { V1Pod } from '@kubernetes/client-node';
 import { podConstraints, timeoutSecondsCodec } from '../contract/annotations.js';
 import { GANG_TIMEOUT } from '../contract/keys.js';
@@ -31,6 +37,8 @@ import { executorConstraints } from './constraints.js';
 import { resolveDriverExecutors, type DriverExecutors, type SparkConfState } from './driver-executors.js';
 import { compareAge, creationMs, membership, type GangId, type Membership } from './identity.js';
 import { shortOf, type PodGroupInfo, type PodGroupLookup } from './podgroup.js';
+import type { Gang } from './ledger.js';
+import type { NativeGroupInfo, NativeGroupLookup, SpeculativePlacements } from './native.js';
 import type { Ledger } from './ledger.js';
 import { plural, shapeText } from './messages.js';
 import { planCoCreated, planDriverLed, type CoMember, type Counts, type Placement, type PlanOutcome } from './planner.js';
@@ -64,6 +72,10 @@ export interface GangContext {
   readonly staleTopology?: string;
   /** scheduler-plugins PodGroups, present only while the API serves them (src/gang/podgroup.ts). */
   readonly podGroups?: PodGroupLookup;
+  /** Native PodGroups (scheduling.k8s.io/v1beta1), present only while the API serves them (src/gang/native.ts). */
+  readonly nativeGroups?: NativeGroupLookup;
+  /** Where filter pinned native PodGroup members, until their group's first bind commits it. */
+  readonly speculative?: SpeculativePlacements;
 }
 
 export type NumaRejection = 'no_zone_fits' | 'no_topology' | 'stale_topology';
@@ -187,9 +199,16 @@ function planFairly(ctx: GangContext, self: { key: string; createdAt: number }, 
  * The pod's gang as admit sees it: the PodGroup label counts only while the
  * PodGroup API is served (without it the label names nothing that exists).
  */
-export function effectiveMembership(ctx: Pick<GangContext, 'index' | 'podGroups'>, pod: V1Pod): Membership | null {
+export function effectiveMembership(ctx: Pick<GangContext, 'index' | 'podGroups' | 'nativeGroups'>, pod: V1Pod): Membership | null {
   const m = membership(pod, ctx.index);
-  return m?.podGroup !== undefined && !ctx.podGroups ? membership(pod, ctx.index, { podGroupLabel: false }) : m;
+  if (!m) return m;
+  const unserved = (m.podGroup !== undefined && !ctx.podGroups) || (m.native !== undefined && !ctx.nativeGroups);
+  return unserved ? membership(pod, ctx.index, { podGroupLabel: ctx.podGroups !== undefined, nativeGroups: ctx.nativeGroups !== undefined }) : m;
+}
+
+/** True when the pod's gang is its native PodGroup (not a Gangplank, kubenexus or scheduler-plugins gang it is also in). */
+export function isNativeMember(m: Membership | null): m is Membership & { native: string } {
+  return m !== null && m.native !== undefined && m.role === 'member' && m.gang.name === m.native && m.podGroup === undefined;
 }
 
 export function admit(ctx: GangContext, pod: V1Pod, candidates: readonly string[]): Verdict {
@@ -203,6 +222,14 @@ export function admit(ctx: GangContext, pod: V1Pod, candidates: readonly string[
       if (!pg) return { kind: 'Wait', gang: m.gang, counts: { need: 1, fit: 0 }, message: `gang ${m.gang.key}: PodGroup ${m.podGroup} not found; waiting for it` };
       if (pg.invalid) return { kind: 'DoesNotFit', gang: m.gang, counts: { need: pg.minMember, fit: 0 }, message: `gang ${m.gang.key}: ${pg.invalid}` };
     }
+  }
+  if (isNativeMember(m) && ctx.nativeGroups) {
+    const info = ctx.nativeGroups.nativeGroup(m.gang.namespace, m.native);
+    // kube-scheduler also holds a pod whose PodGroup does not exist yet.
+    if (!info) return { kind: 'Wait', gang: m.gang, counts: { need: 1, fit: 0 }, message: `gang ${m.gang.key}: PodGroup ${m.native} (scheduling.k8s.io) not found; waiting for it` };
+    // A basic policy groups pods without a gang: each is placed on its own.
+    if (info.minCount === undefined) return freeCheck(ctx, pod, candidates);
+    return admitNative(ctx, pod, m, candidates, info);
   }
   switch (m.role) {
     case 'driver':
@@ -437,4 +464,80 @@ function admitMember(ctx: GangContext, pod: V1Pod, m: Membership, candidates: re
   );
   const node = (outcome.placements[0] as Placement).node;
   return { kind: 'Ready', gang: m.gang, nodes: [node], planned: true, message: `gang ${m.gang.key}: ${plural(outcome.placements.length, 'member')} planned; this one on ${node}` };
+}
+
+// ---- native PodGroups: filter plans speculatively, bind commits ----
+
+function admitNative(ctx: GangContext, pod: V1Pod, m: Membership, candidates: readonly string[], info: NativeGroupInfo): Verdict {
+  const uid = pod.metadata?.uid ?? '';
+  const key = m.gang.key;
+  const committed = ctx.ledger.get(key);
+  if (committed) {
+    // The group was committed by a member's bind: the others go to their slots.
+    const mine = committed.slots.find((s) => s.podUid === uid);
+    if (mine && !mine.consumedBy && candidates.includes(mine.node)) {
+      return { kind: 'Ready', gang: m.gang, nodes: [mine.node], message: `gang ${key}: PodGroup member pinned to ${mine.node}` };
+    }
+    return freeCheck(ctx, pod, candidates, m.gang);
+  }
+  const min = Math.max(1, info.minCount ?? 1);
+  const members = ctx.index.gangMembers(key).filter((f) => f.uid !== uid);
+  const exist = members.length + 1;
+  if (exist < min) {
+    return { kind: 'Wait', gang: m.gang, counts: { need: min, fit: exist }, message: `gang ${key}: ${exist} of ${min} members exist (PodGroup ${info.name} minCount); waiting for ${min - exist} more` };
+  }
+  // Members pinned earlier in this PodGroup cycle keep their nodes (kube-scheduler assumed them there).
+  const unbound = new Set(members.filter((f) => !f.node).map((f) => f.uid));
+  const earlier = (ctx.speculative?.of(key, ctx.now, uid) ?? []).filter((p) => unbound.has(p.uid));
+  const earlierUids = new Set(earlier.map((p) => p.uid));
+  const bound = members.filter((f) => f.node);
+  const others = members.filter((f) => !f.node && !earlierUids.has(f.uid)).map((f) => coMember(ctx, f.pod));
+  const current = coMember(ctx, pod);
+  const input = { gang: m.gang, current, candidates, others, boundCount: bound.length + earlier.length, minAvailable: min };
+  const oldest = Math.min(creationMs(pod), ...members.map((f) => f.createdAt));
+  const outcome = planFairly(ctx, { key, createdAt: oldest }, (room) => {
+    for (const p of earlier) room.take(p.node, p.zone, p.requests);
+    return planCoCreated(room, ctx.index, input);
+  });
+  if (!outcome.ok) {
+    if ('blockedBy' in outcome) return { kind: 'Wait', gang: m.gang, counts: { need: exist, fit: 0 }, message: `gang ${key}: older gangs are first in line (${outcome.blockedBy})` };
+    return { kind: 'DoesNotFit', gang: m.gang, counts: outcome.counts, message: outcome.message };
+  }
+  const mine = outcome.placements[0] as Placement;
+  // Remembered, not held: a cycle that is rolled back leaves nothing behind.
+  ctx.speculative?.record(key, { uid, name: pod.metadata?.name ?? '', node: mine.node, zone: mine.zone, requests: mine.requests, at: ctx.now });
+  return { kind: 'Ready', gang: m.gang, nodes: [mine.node], message: `gang ${key}: PodGroup ${info.name} fits (${plural(outcome.placements.length + earlier.length + bound.length, 'member')}); this one on ${mine.node}, held from its bind` };
+}
+
+/**
+ * A native PodGroup member is being bound to `node`: kube-scheduler's PodGroup
+ * cycle succeeded, so the group is committed now. Its members' latest
+ * speculative placements become a plan in the ledger (this pod on `node`),
+ * whose slots hold the room of the members still binding. Returns the new
+ * plan, or undefined when there is nothing to commit (not a native member,
+ * the API not served, or the group already committed).
+ */
+export function commitNativeGroup(ctx: GangContext, pod: V1Pod, node: string): Gang | undefined {
+  const m = effectiveMembership(ctx, pod);
+  if (!isNativeMember(m) || !ctx.nativeGroups || !ctx.speculative) return undefined;
+  const key = m.gang.key;
+  if (ctx.ledger.get(key)) return undefined;
+  const info = ctx.nativeGroups.nativeGroup(m.gang.namespace, m.native);
+  if (info?.minCount === undefined) return undefined;
+  const uid = pod.metadata?.uid ?? '';
+  const own = podUsage(pod);
+  const placed = ctx.speculative.of(key, ctx.now).filter((p) => {
+    if (p.uid === uid) return false;
+    const f = ctx.index.pod(p.uid);
+    return f !== undefined && !f.node && !f.terminal;
+  });
+  const mine = ctx.speculative.of(key, ctx.now).find((p) => p.uid === uid);
+  const slots = [
+    { id: `m-${uid}`, role: 'member' as const, node, zone: mine?.node === node ? mine.zone : undefined, requests: mine?.requests ?? own, podUid: uid },
+    ...placed.map((p) => ({ id: `m-${p.uid}`, role: 'member' as const, node: p.node, zone: p.zone, requests: p.requests, podUid: p.uid })),
+  ];
+  const members = ctx.index.gangMembers(key);
+  const createdAt = Math.min(creationMs(pod), ...members.map((f) => f.createdAt));
+  ctx.speculative.forget(key);
+  return ctx.ledger.plan({ id: m.gang, kind: 'co-created', anchor: { name: pod.metadata?.name ?? '', uid }, createdAt, timeoutMs: timeoutMs(ctx, pod), slots }, ctx.now);
 }

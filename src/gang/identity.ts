@@ -13,10 +13,16 @@
 // PodGroup's name: src/gang/podgroup.ts). A gang named by the PodGroup label
 // records it in `podGroup`; admit() honours it only while the PodGroup API is
 // served (docs/extender.md, "PodGroups").
+//
+// A pod in a native PodGroup (`spec.schedulingGroup.podGroupName`, Kubernetes
+// 1.37 scheduling.k8s.io/v1beta1; ./native.ts) records it in `native`; a pod
+// in no other gang is then a member of the co-created gang named after that
+// PodGroup. admit() honours it only while that API is served.
 import type { V1Pod } from '@kubernetes/client-node';
 import { minAvailableCodec } from '../contract/annotations.js';
 import type { GangKind, Role } from '../contract/gang-record.js';
 import { EXECUTOR_COUNT, GANG_MIN_AVAILABLE, GANG_NAME, POD_GROUP_LABEL, SPARK_APP_SELECTOR, SPARK_ROLE } from '../contract/keys.js';
+import { nativeGroupOf } from './native.js';
 
 
 export interface GangId {
@@ -34,11 +40,15 @@ export interface Membership {
   readonly minAvailable: number;
   /** The scheduler-plugins PodGroup that names the gang (the pod's scheduling.x-k8s.io/pod-group label), if it does. */
   readonly podGroup?: string;
+  /** The native PodGroup the pod is in (spec.schedulingGroup.podGroupName), if any. */
+  readonly native?: string;
 }
 
 export interface MembershipOptions {
   /** Read scheduling.x-k8s.io/pod-group as a gang label (default true; false while the PodGroup API is not served). */
   readonly podGroupLabel?: boolean;
+  /** Read spec.schedulingGroup (default true; false while the native PodGroup API is not served). */
+  readonly nativeGroups?: boolean;
 }
 
 /**
@@ -80,22 +90,26 @@ export function membership(pod: V1Pod, lookup?: DriverLookup, opts: MembershipOp
   const ns = meta.namespace ?? 'default';
   const labels = meta.labels ?? {};
   const { name: label, podGroup } = gangLabel(labels, opts);
+  const native = opts.nativeGroups === false ? undefined : nativeGroupOf(pod);
+  const nat = native !== undefined ? { native } : {};
   const pg = podGroup !== undefined ? { podGroup } : {};
   const minAvailable = parseMinAvailable(labels);
   if (isDriverLed(pod, opts)) {
     const name = label || labels[SPARK_APP_SELECTOR] || meta.name || '';
-    return { gang: gangId(ns, name), kind: 'driver-led', role: 'driver', minAvailable, ...(label ? pg : {}) };
+    return { gang: gangId(ns, name), kind: 'driver-led', role: 'driver', minAvailable, ...(label ? pg : {}), ...nat };
   }
   if (labels[SPARK_ROLE] === 'executor') {
-    if (label) return { gang: gangId(ns, label), kind: 'driver-led', role: 'executor', minAvailable, ...pg };
+    if (label) return { gang: gangId(ns, label), kind: 'driver-led', role: 'executor', minAvailable, ...pg, ...nat };
     const owner = (meta.ownerReferences ?? []).find((o) => o.kind === 'Pod');
     const viaOwner = owner ? lookup?.gangOfDriverUid(owner.uid) : undefined;
     const selector = labels[SPARK_APP_SELECTOR];
     const viaSelector = selector ? lookup?.gangOfSelector(ns, selector) : undefined;
     const g = viaOwner ?? viaSelector;
-    return g ? { gang: g, kind: 'driver-led', role: 'executor', minAvailable } : null;
+    if (g) return { gang: g, kind: 'driver-led', role: 'executor', minAvailable, ...nat };
+    if (native === undefined) return null;
   }
-  if (label) return { gang: gangId(ns, label), kind: 'co-created', role: 'member', minAvailable, ...pg };
+  if (label) return { gang: gangId(ns, label), kind: 'co-created', role: 'member', minAvailable, ...pg, ...nat };
+  if (native !== undefined) return { gang: gangId(ns, native), kind: 'co-created', role: 'member', minAvailable, native };
   return null;
 }
 

@@ -210,6 +210,23 @@ export class Ledger implements ReservationSource {
     return true;
   }
 
+  /**
+   * Re-home an unconsumed pinned slot to `node` (no zone): kube-scheduler bound
+   * a native PodGroup member elsewhere than its speculative placement, and
+   * its choice stands (src/gang/native.ts).
+   */
+  moveSlot(key: string, slotId: string, node: string): boolean {
+    const g = this.gangsByKey.get(key);
+    const s = g?.slots.find((x) => x.id === slotId);
+    if (!g || !s || s.consumedBy) return false;
+    this.hold(s, -1);
+    const moved = s as { node: string; zone?: string };
+    moved.node = node;
+    moved.zone = undefined;
+    this.hold(s, 1);
+    return true;
+  }
+
   /** Give back a tentative assignment (a failed executor bind). */
   unassign(uid: string): void {
     const ref = this.slotOf(uid);

@@ -10,6 +10,7 @@ import { GANG_RECORD } from '../../src/contract/keys.js';
 import { ExtenderState, type Binder, type GangEvent, type ParkedPod } from '../../src/extender/state.js';
 import type { NodeResourceTopology } from '../../src/numa/topology.js';
 import type { PodGroupSource } from '../../src/extender/podgroups.js';
+import type { NativeGroupSource } from '../../src/extender/native-groups.js';
 
 export class RecordingBinder implements Binder {
   readonly records: GangRecord[] = [];
@@ -60,7 +61,7 @@ export function testConfig(over: Partial<ExtenderConfig> = {}): ExtenderConfig {
   return { ...configSchema.parse({}).extender, ...over };
 }
 
-export function makeState(opts: { nodes?: V1Node[]; pods?: V1Pod[]; topologies?: NodeResourceTopology[]; config?: Partial<ExtenderConfig>; synced?: boolean; configMaps?: V1ConfigMap[]; podGroups?: PodGroupSource } = {}): TestState {
+export function makeState(opts: { nodes?: V1Node[]; pods?: V1Pod[]; topologies?: NodeResourceTopology[]; config?: Partial<ExtenderConfig>; synced?: boolean; configMaps?: V1ConfigMap[]; podGroups?: PodGroupSource; nativeGroups?: NativeGroupSource } = {}): TestState {
   const clock = { now: T0 };
   const nodes = new StaticCache<V1Node>('nodes', opts.nodes ?? [], () => clock.now);
   const pods = new StaticCache<V1Pod>('pods', opts.pods ?? [], () => clock.now);
@@ -82,6 +83,7 @@ export function makeState(opts: { nodes?: V1Node[]; pods?: V1Pod[]; topologies?:
     configMaps,
     wake: (p) => woken.push(p),
     podGroups: opts.podGroups,
+    nativeGroups: opts.nativeGroups,
   });
   state.loadCaches();
   return {

@@ -17,6 +17,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { podUsage } from '../../gang/capacity.js';
 import { membership } from '../../gang/identity.js';
+import { commitNativeGroup, effectiveMembership, isNativeMember } from '../../gang/admit.js';
 import { GANG_ANNOTATION, GANG_RECORD, NUMA_ZONE, SLOT_ANNOTATION } from '../../contract/keys.js';
 import { gangRecordCodec } from '../../contract/gang-record.js';
 import { demand, Room } from '../../gang/room.js';
@@ -58,6 +59,7 @@ export async function bind(state: ExtenderState, args: ExtenderBindingArgs, opts
     }
   }
   const usage = pod ? podUsage(pod) : undefined;
+  if (pod) commitNative(state, pod, node);
   const ref = state.ledger.slotOf(uid);
 
   if (ref && !ref.slot.consumedBy) {
@@ -223,6 +225,22 @@ function persistOnce(state: ExtenderState, key: string): Promise<void> {
   })().finally(() => state.persisting.delete(key));
   state.persisting.set(key, write);
   return write;
+}
+
+/**
+ * A native PodGroup member's bind commits its group (filter only remembered
+ * where it pinned each member: src/gang/native.ts). kube-scheduler's choice
+ * stands: a member bound elsewhere than filter pinned it moves its slot there.
+ */
+function commitNative(state: ExtenderState, pod: V1Pod, node: string): void {
+  const ctx = state.context();
+  if (!ctx.nativeGroups) return;
+  if (commitNativeGroup(ctx, pod, node)) state.refreshGauges();
+  const uid = pod.metadata?.uid ?? '';
+  const held = state.ledger.slotOf(uid);
+  if (held && !held.slot.consumedBy && held.slot.podUid === uid && held.slot.node !== node && isNativeMember(effectiveMembership(ctx, pod))) {
+    state.ledger.moveSlot(held.gang.id.key, held.slot.id, node);
+  }
 }
 
 export function createBindVerb(state: ExtenderState, opts: BindOptions = {}): ExtenderVerb<ExtenderBindingArgs, ExtenderBindingResult> {

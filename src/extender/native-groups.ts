@@ -1,0 +1,55 @@
+// Native PodGroups (scheduling.k8s.io/v1beta1, Kubernetes 1.37, gate
+// GenericWorkload) as the extender sees them: a cache fed by a watch that
+// ./api-discovery.ts starts while the API is served, read through
+// NativeGroupLookup by the pure gang logic (src/gang/native.ts).
+import type { ObjectCache } from '../k8s/cache.js';
+import { ApiError, type KubeClient } from '../k8s/client.js';
+import type { ApiTarget } from './api-discovery.js';
+import { nativeGroupInfo, type NativeGroupInfo, type NativeGroupLookup, type NativePodGroupObject } from '../gang/native.js';
+
+export const NATIVE_GROUP_VERSION = 'scheduling.k8s.io/v1beta1';
+export const NATIVE_RESOURCE = 'podgroups';
+/** The gangplank_cache_synced{resource} label (scheduler-plugins' PodGroups are `podgroups`). */
+export const NATIVE_CACHE_LABEL = 'podgroups.scheduling.k8s.io';
+
+export class NativeGroupSource implements NativeGroupLookup, ApiTarget<NativePodGroupObject> {
+  private cache: ObjectCache<NativePodGroupObject> | undefined;
+
+  constructor(private readonly onChange: (type: 'add' | 'update' | 'delete', pg: NativePodGroupObject) => void = () => {}) {}
+
+  served(): boolean {
+    return this.cache !== undefined;
+  }
+
+  attach(cache: ObjectCache<NativePodGroupObject>): void {
+    this.cache = cache;
+  }
+
+  detach(): void {
+    this.cache = undefined;
+  }
+
+  event(type: 'add' | 'update' | 'delete', pg: NativePodGroupObject): void {
+    this.onChange(type, pg);
+  }
+
+  nativeGroup(namespace: string, name: string): NativeGroupInfo | undefined {
+    const pg = this.cache?.get(name, namespace);
+    return pg ? nativeGroupInfo(pg) : undefined;
+  }
+}
+
+/**
+ * True when the API server serves native PodGroups: the group version is
+ * there (GenericWorkload on, scheduling.k8s.io/v1beta1 enabled) and lists
+ * podgroups.
+ */
+export async function servesNativeGroups(client: KubeClient): Promise<boolean> {
+  try {
+    const res = await client.request<{ resources?: { name: string }[] }>({ path: `/apis/${NATIVE_GROUP_VERSION}` });
+    return (res.resources ?? []).some((r) => r.name === NATIVE_RESOURCE);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return false;
+    throw err;
+  }
+}
