@@ -23,6 +23,14 @@ export interface ControlPlaneOptions {
   /** Start processes that outlive this Node.js process (`cluster up`). */
   readonly detached?: boolean;
   readonly log?: (msg: string) => void;
+  /**
+   * Extra kube-apiserver flags, appended (optional; the benchmark turns on
+   * the Workload API: `--feature-gates=GenericWorkload=true,GangScheduling=true`,
+   * `--runtime-config=scheduling.k8s.io/v1alpha1=true`).
+   */
+  readonly apiserverArgs?: readonly string[];
+  /** Extra flags for every kube-scheduler started by startScheduler (optional; e.g. the same feature gates). */
+  readonly schedulerArgs?: readonly string[];
 }
 
 export interface ControlPlane {
@@ -151,6 +159,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         '--profiling=false',
         `--cert-dir=${join(dir, 'pki', 'apiserver-generated')}`,
         '--v=1',
+        ...(opts.apiserverArgs ?? []),
     ];
     const adminTls = { ca: pki.ca.cert, cert: pki.admin.pair.cert, key: pki.admin.pair.key };
     let apiserverRuns = 0;
@@ -221,6 +230,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
             `--authorization-kubeconfig=${schedulerKubeconfig}`,
             `--cert-dir=${join(dir, 'pki', 'scheduler-generated')}`,
             '--v=2',
+            ...(opts.schedulerArgs ?? []),
           ],
           logFile: join(dir, 'logs', `${name}-${run}.log`),
           detached: opts.detached,

@@ -77,6 +77,10 @@ export interface LocalClusterOptions {
   readonly log?: (msg: string) => void;
   /** Gangplank's log level (the chart's logLevel; logs go to <dir>/logs). */
   readonly gangplankLogLevel?: string;
+  /** Extra kube-apiserver flags (optional; see ControlPlaneOptions.apiserverArgs). */
+  readonly apiserverArgs?: readonly string[];
+  /** Extra flags for kube-schedulers started through plane.startScheduler (optional). */
+  readonly schedulerArgs?: readonly string[];
 }
 
 export interface LocalCluster {
@@ -168,7 +172,14 @@ function providedTlsSecret(plane: ControlPlane, name: string): ManifestObject {
 export async function startLocalCluster(opts: LocalClusterOptions): Promise<LocalCluster> {
   const log = opts.log ?? (() => {});
   const root = repoRoot();
-  const plane = await startControlPlane({ kcp: opts.kcp, dir: opts.dir, detached: opts.detached, log });
+  const plane = await startControlPlane({
+    kcp: opts.kcp,
+    dir: opts.dir,
+    detached: opts.detached,
+    log,
+    ...(opts.apiserverArgs ? { apiserverArgs: opts.apiserverArgs } : {}),
+    ...(opts.schedulerArgs ? { schedulerArgs: opts.schedulerArgs } : {}),
+  });
   try {
     const ports: GangplankPorts = {
       webhook: await freePort(),

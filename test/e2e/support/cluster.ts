@@ -31,7 +31,7 @@ export function e2eTools(): { kcp: string; helm: string } {
   return { kcp, helm };
 }
 
-export function useLocalCluster(options: Pick<LocalClusterOptions, 'gangplankConfig' | 'tlsMode' | 'values'> = {}): E2E {
+export function useLocalCluster(options: Pick<LocalClusterOptions, 'gangplankConfig' | 'tlsMode' | 'values' | 'apiserverArgs' | 'schedulerArgs'> = {}): E2E {
   let cluster: LocalCluster | undefined;
   let nsCount = 0;
   const namespaces: string[] = [];
