@@ -44,7 +44,13 @@ export interface BindOptions {
 /** How a bind wrote its gang's plan: on its Binding, as a patch on the anchor, or not at all (undefined). */
 export type PlanWrite = 'binding' | 'patch';
 
-export async function bind(state: ExtenderState, args: ExtenderBindingArgs, opts: BindOptions = {}): Promise<PlanWrite | undefined> {
+/** What the bind verb may see of the extender state: the ledger and index it commits to, the binder it writes with. */
+export type BindView = Pick<
+  ExtenderState,
+  'binder' | 'clock' | 'config' | 'context' | 'filteredPod' | 'index' | 'ledger' | 'metrics' | 'persisting' | 'refreshGauges' | 'released' | 'tick'
+>;
+
+export async function bind(state: BindView, args: ExtenderBindingArgs, opts: BindOptions = {}): Promise<PlanWrite | undefined> {
   const { PodNamespace: ns, PodName: name, PodUID: uid, Node: node } = args;
   state.tick();
   const ttlMs = state.config.assumeTtlSeconds * 1000;
@@ -183,7 +189,7 @@ function errorText(err: unknown): string {
  * that members binding meanwhile wait for it (they must not be bound before
  * the plan is stored), and hand back the record and the settle function.
  */
-function planOnBinding(state: ExtenderState, key: string): { record: string; done: (err?: unknown) => void } {
+function planOnBinding(state: BindView, key: string): { record: string; done: (err?: unknown) => void } {
   const record = state.ledger.serialise(key);
   if (!record) throw new BindError(`gang ${key}: no plan to write`);
   let settle!: (err?: unknown) => void;
@@ -210,7 +216,7 @@ function planOnBinding(state: ExtenderState, key: string): { record: string; don
  * key) instead of each writing the plan again (issue 13). A failed write
  * releases the plan, and every waiting member fails with it.
  */
-function persistOnce(state: ExtenderState, key: string): Promise<void> {
+function persistOnce(state: BindView, key: string): Promise<void> {
   const inFlight = state.persisting.get(key);
   if (inFlight) return inFlight;
   const write = (async () => {
@@ -232,7 +238,7 @@ function persistOnce(state: ExtenderState, key: string): Promise<void> {
  * where it pinned each member: src/gang/native.ts). kube-scheduler's choice
  * stands: a member bound elsewhere than filter pinned it moves its slot there.
  */
-function commitNative(state: ExtenderState, pod: V1Pod, node: string): void {
+function commitNative(state: BindView, pod: V1Pod, node: string): void {
   const ctx = state.context();
   if (!ctx.nativeGroups) return;
   if (commitNativeGroup(ctx, pod, node)) state.refreshGauges();
@@ -243,7 +249,7 @@ function commitNative(state: ExtenderState, pod: V1Pod, node: string): void {
   }
 }
 
-export function createBindVerb(state: ExtenderState, opts: BindOptions = {}): ExtenderVerb<ExtenderBindingArgs, ExtenderBindingResult> {
+export function createBindVerb(state: BindView, opts: BindOptions = {}): ExtenderVerb<ExtenderBindingArgs, ExtenderBindingResult> {
   return {
     name: 'bind',
     wireName: 'ExtenderBindingArgs',

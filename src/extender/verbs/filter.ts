@@ -62,7 +62,10 @@ export function toFilterResult(args: ExtenderArgs, names: readonly string[], v: 
   }
 }
 
-export function createFilterVerb(state: ExtenderState): ExtenderVerb<ExtenderArgs, ExtenderFilterResult> {
+/** What the filter verb may see of the extender state (a narrow view, not the whole state). */
+export type FilterView = Pick<ExtenderState, 'cacheProblem' | 'context' | 'metrics' | 'nodes' | 'noteVerdict' | 'notify' | 'pods' | 'refreshGauges' | 'rememberFiltered' | 'tick'>;
+
+export function createFilterVerb(state: FilterView): ExtenderVerb<ExtenderArgs, ExtenderFilterResult> {
   return {
     name: 'filter',
     wireName: 'ExtenderArgs',
@@ -107,7 +110,7 @@ export function createFilterVerb(state: ExtenderState): ExtenderVerb<ExtenderArg
  * meant no alignment; now the pod says so in an Event (the webhook also warns
  * at admission, when it sees the pod).
  */
-function reportUnknownNumaPolicy(state: ExtenderState, pod: V1Pod): void {
+function reportUnknownNumaPolicy(state: Pick<ExtenderState, 'notify'>, pod: V1Pod): void {
   const raw = pod.metadata?.annotations?.[NUMA_POLICY];
   const policy = raw === undefined ? undefined : numaPolicyCodec.parse(raw);
   if (!(policy instanceof Error)) return;

@@ -22,7 +22,10 @@ function candidates(args: ExtenderPreemptionArgs): Record<string, NodeVictims> {
   return out;
 }
 
-export function createPreemptVerb(state: ExtenderState): ExtenderVerb<ExtenderPreemptionArgs, ExtenderPreemptionResult> {
+/** What the preempt verb may see of the extender state. */
+export type PreemptView = Pick<ExtenderState, 'cacheProblem' | 'context' | 'tick'>;
+
+export function createPreemptVerb(state: PreemptView): ExtenderVerb<ExtenderPreemptionArgs, ExtenderPreemptionResult> {
   return {
     name: 'preempt',
     wireName: 'ExtenderPreemptionArgs',

@@ -19,14 +19,17 @@ import type { ExtenderVerb } from '../verb.js';
 const FIT_WEIGHT = 0.8;
 const CLOSE_WEIGHT = 0.2;
 
-function plannedNode(state: ExtenderState, pod: V1Pod): string | undefined {
+/** What the prioritize verb may see of the extender state. */
+export type PrioritizeView = Pick<ExtenderState, 'config' | 'context' | 'index' | 'ledger'>;
+
+function plannedNode(state: PrioritizeView, pod: V1Pod): string | undefined {
   const uid = pod.metadata?.uid ?? '';
   const ref = state.ledger.slotOf(uid);
   if (ref && !ref.slot.consumedBy && (ref.slot.podUid === uid || ref.slot.assignedTo === uid)) return ref.slot.node;
   return undefined;
 }
 
-export function prioritize(state: ExtenderState, pod: V1Pod, names: readonly string[]): HostPriorityList {
+export function prioritize(state: PrioritizeView, pod: V1Pod, names: readonly string[]): HostPriorityList {
   const planned = plannedNode(state, pod);
   if (planned) return names.map((Host) => ({ Host, Score: Host === planned ? MAX_EXTENDER_PRIORITY : 0 }));
   const ctx = state.context();
@@ -62,7 +65,7 @@ export function prioritize(state: ExtenderState, pod: V1Pod, names: readonly str
   return out;
 }
 
-export function createPrioritizeVerb(state: ExtenderState): ExtenderVerb<ExtenderArgs, HostPriorityList> {
+export function createPrioritizeVerb(state: PrioritizeView): ExtenderVerb<ExtenderArgs, HostPriorityList> {
   return {
     name: 'prioritize',
     wireName: 'ExtenderArgs',
