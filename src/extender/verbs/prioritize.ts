@@ -1,68 +1,21 @@
-// POST /prioritize: scores 0..10. A pod with a planned node or slot (driver,
-// pinned member, steered executor) scores its node 10 and the rest 0. Others
-// score best fit: the less room a node (or, where the pod needs one, the
-// zone it gets) has left after the pod, the higher; so a pod that fits in a
-// partly used zone goes there, and whole zones stay free for the large GPU
-// pods that need them. Plus a bonus for nodes that already hold members of
-// the pod's gang (executors beyond the reservation).
+// POST /prioritize: a thin adapter over src/gang/score.ts (scores 0..10:
+// the planned node highest, else best fit per node and zone, plus closeness
+// to the gang's other members).
 import type { V1Pod } from '@kubernetes/client-node';
-import { podUsage } from '../../gang/capacity.js';
-import { membership } from '../../gang/identity.js';
-import { demand, Room } from '../../gang/room.js';
-import { MAX_EXTENDER_PRIORITY, type ExtenderArgs, type HostPriorityList } from '../../k8s/wire.js';
-import { podNumaRequirement } from '../../numa/policy.js';
+import { scoreNodes } from '../../gang/score.js';
+import type { ExtenderArgs, HostPriorityList } from '../../k8s/wire.js';
 import { candidateNames, malformedExtenderArgs } from '../args.js';
 import { encodeHostPriorities } from '../encode.js';
 import type { ExtenderState } from '../state.js';
 import type { ExtenderVerb } from '../verb.js';
 
-const FIT_WEIGHT = 0.8;
-const CLOSE_WEIGHT = 0.2;
-
 /** What the prioritize verb may see of the extender state. */
 export type PrioritizeView = Pick<ExtenderState, 'config' | 'context' | 'index' | 'ledger'>;
 
-function plannedNode(state: PrioritizeView, pod: V1Pod): string | undefined {
-  const uid = pod.metadata?.uid ?? '';
-  const ref = state.ledger.slotOf(uid);
-  if (ref && !ref.slot.consumedBy && (ref.slot.podUid === uid || ref.slot.assignedTo === uid)) return ref.slot.node;
-  return undefined;
-}
-
+/** Decode, score with the pure scoring of src/gang/score.ts, encode. */
 export function prioritize(state: PrioritizeView, pod: V1Pod, names: readonly string[]): HostPriorityList {
-  const planned = plannedNode(state, pod);
-  if (planned) return names.map((Host) => ({ Host, Score: Host === planned ? MAX_EXTENDER_PRIORITY : 0 }));
-  const ctx = state.context();
-  const room = new Room(state.index, state.ledger, { staleTopology: ctx.staleTopology });
-  const need = podUsage(pod);
-  const numa = podNumaRequirement(pod, state.config.numaResources);
-  const m = membership(pod, state.index);
-  const gangNodes = new Set<string>();
-  if (m) for (const f of state.index.gangMembers(m.gang.key)) if (f.node) gangNodes.add(f.node);
-  const d = demand(need, numa);
-  // Zones matter where the pod's annotation asks for one, or a node's kubelet may align it.
-  const zonal = d.zoneKeys.length > 0 || numa.aligned.containers > 0;
-  const out: HostPriorityList = new Array(names.length);
-  for (let i = 0; i < names.length; i++) {
-    const Host = names[i] as string;
-    let fit = room.fitFractionDemand(Host, d);
-    if (fit < 0) {
-      out[i] = { Host, Score: 0 };
-      continue;
-    }
-    if (zonal) {
-      const f = room.fitsDemand(Host, d);
-      if (!f.ok) {
-        out[i] = { Host, Score: 0 };
-        continue;
-      }
-      if (f.zone) fit = (fit + (1 - room.zoneWasteDemand(Host, f.zone, d))) / 2;
-    }
-    const close = gangNodes.size > 0 && gangNodes.has(Host) ? 1 : 0;
-    const score = Math.round(MAX_EXTENDER_PRIORITY * (FIT_WEIGHT * fit + CLOSE_WEIGHT * close));
-    out[i] = { Host, Score: Math.min(MAX_EXTENDER_PRIORITY, Math.max(0, score)) };
-  }
-  return out;
+  const { staleTopology } = state.context();
+  return scoreNodes({ index: state.index, ledger: state.ledger, numaResources: state.config.numaResources, ...(staleTopology ? { staleTopology } : {}) }, pod, names);
 }
 
 export function createPrioritizeVerb(state: PrioritizeView): ExtenderVerb<ExtenderArgs, HostPriorityList> {
