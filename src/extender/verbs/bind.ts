@@ -16,13 +16,11 @@
 // pod held.
 import type { V1Pod } from '@kubernetes/client-node';
 import { podUsage } from '../../gang/capacity.js';
-import { membership } from '../../gang/identity.js';
 import { commitNativeGroup, effectiveMembership, isNativeMember } from '../../gang/admit.js';
-import { GANG_ANNOTATION, GANG_RECORD, NUMA_ZONE, SLOT_ANNOTATION } from '../../contract/keys.js';
+import { GANG_RECORD } from '../../contract/keys.js';
+import { planFreeBind, planSlotBind, type BindPlan } from '../../gang/bind-plan.js';
 import { gangRecordCodec } from '../../contract/gang-record.js';
-import { demand, Room } from '../../gang/room.js';
 import type { ExtenderBindingArgs, ExtenderBindingResult } from '../../k8s/wire.js';
-import { podNumaRequirement } from '../../numa/policy.js';
 import { malformedBindingArgs } from '../args.js';
 import type { ExtenderState } from '../state.js';
 import type { ExtenderVerb } from '../verb.js';
@@ -105,37 +103,22 @@ export async function bind(state: BindView, args: ExtenderBindingArgs, opts: Bin
           if (state.ledger.get(key) !== gang) throw new BindError(`gang ${key}: its plan was released while ${ns}/${name} waited to bind; the scheduler retries`);
         }
       }
-      // The zone: the slot's, unless the pod (larger than its slot, or
-      // aligned by the node's kubelet where the slot was not) fits only in another.
-      let zone = slot.zone;
+      let plan: BindPlan;
       try {
-        if (pod && usage) {
-          const d = demand(usage, podNumaRequirement(pod, state.config.numaResources));
-          const room = new Room(state.index, state.ledger, { credit: slot });
-          if (!slot.zone || !room.fitsZone(node, slot.zone, d)) {
-            const f = room.fitsDemand(node, d);
-            if (f.ok && f.zone) zone = f.zone;
-          }
-          // Where the node's kubelet picks the zone, record the one it will pick
-          // (it knows no reservations, so this view adds them all back, ours included).
-          zone = new Room(state.index, state.ledger).kubeletZone(node, d) ?? zone;
-        }
+        plan = planSlotBind({ index: state.index, ledger: state.ledger, numaResources: state.config.numaResources, node, pod, usage }, key, slot, gang.state);
       } catch (err) {
         // Members waiting on this bind's plan write must not wait for ever.
         carries?.done(err);
         throw err;
       }
-      const annotations: Record<string, string> = { [GANG_ANNOTATION]: key, [SLOT_ANNOTATION]: slot.id };
-      if (zone) annotations[NUMA_ZONE] = zone;
-      if (carries) annotations[GANG_RECORD] = carries.record;
+      const { zone } = plan;
+      const annotations = carries ? { ...plan.annotations, [GANG_RECORD]: carries.record } : plan.annotations;
       try {
         await state.binder.bind(ns, name, uid, node, annotations);
       } catch (err) {
-        // The driver (or a co-created gang none of whose members is bound yet)
-        // gives the whole plan back; an executor gives back its tentative slot;
-        // a pinned member of a partly bound gang keeps its slot for the retry.
-        if (slot.role === 'executor') state.ledger.unassign(uid);
-        else if (slot.role === 'driver' || state.ledger.get(key)?.state === 'planned') state.released(state.ledger.release(key, 'bind_failed'));
+        // What a failed Binding gives back: planSlotBind decided it (src/gang/bind-plan.ts).
+        if (plan.onFailure === 'unassign-slot') state.ledger.unassign(uid);
+        else if (plan.onFailure === 'release-gang') state.released(state.ledger.release(key, 'bind_failed'));
         carries?.done(err);
         throw new BindError(`binding ${ns}/${name} to ${node} failed: ${errorText(err)}`);
       }
@@ -156,27 +139,11 @@ export async function bind(state: BindView, args: ExtenderBindingArgs, opts: Bin
   }
 
   // No slot: a pod in no gang, or an executor/member beyond its reservation.
-  const annotations: Record<string, string> = {};
-  let zone: string | undefined;
-  if (pod && usage) {
-    const numa = podNumaRequirement(pod, state.config.numaResources);
-    if (numa.listed || numa.aligned.containers > 0) {
-      const room = new Room(state.index, state.ledger, { staleTopology: state.context().staleTopology });
-      const d = demand(usage, numa);
-      const f = room.fitsDemand(node, d);
-      if (!f.ok) throw new BindError(`${ns}/${name} no longer fits on ${node}: ${f.reason}`);
-      // Where the node's kubelet picks the zone, record the one it will pick.
-      zone = room.kubeletZone(node, d) ?? f.zone;
-      if (zone) annotations[NUMA_ZONE] = zone;
-    }
-    const m = membership(pod, state.index);
-    if (m) {
-      annotations[GANG_ANNOTATION] = m.gang.key;
-      annotations[SLOT_ANNOTATION] = 'none';
-    }
-  }
-  await state.binder.bind(ns, name, uid, node, annotations);
-  if (usage) state.index.assume(uid, node, zone, usage, state.clock() + ttlMs, pod);
+  const staleTopology = state.context().staleTopology;
+  const free = planFreeBind({ index: state.index, ledger: state.ledger, numaResources: state.config.numaResources, node, pod, usage, ...(staleTopology ? { staleTopology } : {}) });
+  if (free instanceof Error) throw new BindError(free.message);
+  await state.binder.bind(ns, name, uid, node, free.annotations);
+  if (usage) state.index.assume(uid, node, free.zone, usage, state.clock() + ttlMs, pod);
   return undefined;
 }
 
