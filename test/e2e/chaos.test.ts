@@ -2,33 +2,15 @@
 // to a running Gangplank, on the real API server and kube-scheduler. Each
 // scenario ends with the two invariants: no gang partly placed, no node
 // over-committed.
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { podRequests } from '../../src/k8s/resources.js';
 import { makePod } from '../support/pod.js';
 import { useLocalCluster, type E2E } from './support/cluster.js';
+import { noNodeOverCommitted } from './support/placement.js';
 import { driverPod, executorPod, reservedNodes } from './support/spark.js';
 
 const bound = (p: V1Pod): boolean => Boolean(p.spec?.nodeName);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Every bound pod's requests, summed per node, within the node's allocatable. */
-async function noNodeOverCommitted(e2e: E2E, nodes: readonly string[]): Promise<void> {
-  const pods = await e2e.client().request<{ items: V1Pod[] }>({ path: '/api/v1/pods' });
-  for (const name of nodes) {
-    const node = await e2e.client().request<V1Node>({ path: `/api/v1/nodes/${name}` });
-    const cpu = Number((node.status?.allocatable?.cpu as string | undefined) ?? '0') * 1000;
-    let used = 0;
-    for (const p of pods.items.filter((x) => x.spec?.nodeName === name)) {
-      try {
-        used += podRequests(p).cpu ?? 0;
-      } catch {
-        // A pod whose requests no scheduler accepts was bound by hand; it never runs (the kubelet refuses it).
-      }
-    }
-    expect(used, `cpu used on ${name}`).toBeLessThanOrEqual(cpu);
-  }
-}
 
 /** A gang is whole: the driver and all of its executors bound, or none of the executors waiting forever. */
 async function gangWhole(e2e: E2E, ns: string, app: string, executors: number): Promise<void> {

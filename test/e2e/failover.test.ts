@@ -8,6 +8,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { makePod } from '../support/pod.js';
 import { metricValue, useLocalCluster } from './support/cluster.js';
+import { noNodeOverCommitted } from './support/placement.js';
 import { driverPod, executorPod, reservedNodes } from './support/spark.js';
 
 const bound = (p: V1Pod): boolean => Boolean(p.spec?.nodeName);
@@ -72,11 +73,6 @@ describe('failover between two scheduler pods', () => {
     // The standby is now the writer too.
     expect(await opsMetric(standby.extenderOps, 'gangplank_extender_background_writer')).toBe(1);
 
-    // No node over-committed: 2 cpu each, the driver and 3 executors of 1 cpu.
-    const pods = await e2e.client().request<{ items: V1Pod[] }>({ path: '/api/v1/pods' });
-    for (const n of nodes) {
-      const cpu = pods.items.filter((p) => p.spec?.nodeName === n).length;
-      expect(cpu, `pods on ${n}`).toBeLessThanOrEqual(2);
-    }
+    await noNodeOverCommitted(e2e, nodes);
   });
 });

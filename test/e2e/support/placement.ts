@@ -1,6 +1,6 @@
 // What the submission-path e2e tests check on every gang they place, and the
 // plumbing to apply an example file as a user would.
-import type { V1Pod, V1Toleration } from '@kubernetes/client-node';
+import type { V1Node, V1Pod, V1Toleration } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect } from 'vitest';
@@ -173,5 +173,23 @@ export function expectWithinZones(pods: readonly V1Pod[], topology: Readonly<Rec
       const cap = toSchedulerUnits(r, zone.resources[r] ?? '0');
       expect(sum[r] ?? 0, `${key}: ${r} requested by its pods within the zone's ${zone.resources[r]}`).toBeLessThanOrEqual(cap);
     }
+  }
+}
+
+/** Every bound pod's requests, summed per node, within the node's allocatable. */
+export async function noNodeOverCommitted(e2e: E2E, nodes: readonly string[]): Promise<void> {
+  const pods = await e2e.client().request<{ items: V1Pod[] }>({ path: '/api/v1/pods' });
+  for (const name of nodes) {
+    const node = await e2e.client().request<V1Node>({ path: `/api/v1/nodes/${name}` });
+    const cpu = Number((node.status?.allocatable?.cpu as string | undefined) ?? '0') * 1000;
+    let used = 0;
+    for (const p of pods.items.filter((x) => x.spec?.nodeName === name)) {
+      try {
+        used += podRequests(p).cpu ?? 0;
+      } catch {
+        // A pod whose requests no scheduler accepts was bound by hand; it never runs (the kubelet refuses it).
+      }
+    }
+    expect(used, `cpu used on ${name}`).toBeLessThanOrEqual(cpu);
   }
 }

@@ -7,7 +7,7 @@ import { Ledger, type Slot } from '../../../src/gang/ledger.js';
 import { makePod } from '../../support/pod.js';
 
 const index = new CapacityIndex();
-const ledger = new Ledger();
+const ledger = new Ledger({ assumeTtlMs: 30_000 });
 const input = { index, ledger, numaResources: ['cpu', 'memory', 'nvidia.com/gpu'], node: 'n1' };
 const slot = (role: Slot['role'], zone?: string): Slot => ({ id: `${role}-0`, role, node: 'n1', requests: { cpu: 1000 }, ...(zone ? { zone } : {}) }) as Slot;
 
