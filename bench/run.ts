@@ -6,6 +6,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   webhook: async () => (await import('./webhook.js')).webhookBenchmark(),
   extender: async () => (await import('./extender.js')).extenderBenchmark(),
   scheduler: async () => (await import('./scheduler.js')).schedulerBenchmark(),
+  memory: async () => (await import('./memory.js')).memoryBenchmark(),
   fuzz: async () => (await import('./fuzz.js')).fuzzBenchmark(),
 };
 

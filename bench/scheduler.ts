@@ -1,207 +1,599 @@
-// kube-scheduler throughput on 500 fake nodes with and without the
-// extender, in one run of the real control plane (issue 4).
+// Gang scheduling throughput, side by side, in one run of the real control
+// plane (issue 13): the stock kube-scheduler, the in-tree GangScheduling of
+// the same Kubernetes version (1.35: feature gates GenericWorkload and
+// GangScheduling on kube-apiserver and kube-scheduler, the
+// scheduling.k8s.io/v1alpha1 Workload API through --runtime-config), and
+// Gangplank (the chart's scheduler configuration with its extender).
 //
-// One local cluster (etcd, kube-apiserver, Gangplank installed from the chart),
-// 500 nodes created through the API. Three schedulers take turns, only one
-// running at a time:
-//   - baseline: the chart's scheduler configuration with the extender
-//     removed (same percentageOfNodesToScore: 100, same client defaults);
-//   - gangplank: the shipped configuration, calling Gangplank's filter,
-//     prioritize and bind over HTTP (Gangplank binds through the API);
-//   - stock default-scheduler (adaptive percentageOfNodesToScore), for reference.
-// Each run creates PODS plain pods for one scheduler while it is stopped,
-// then starts it, so its queue is full from the first cycle; throughput is
-// (PODS − 1) / (last bind − first bind), from the microsecond timestamps of
-// the scheduler's own "Successfully bound pod to node" log lines (-v=2), so
-// neither our polling nor the scheduler's start-up is in the figure. The pods
-// are force-deleted between runs, and the order alternates (A B B A) to show
-// drift and noise.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// One local cluster (etcd, kube-apiserver, Gangplank installed from the chart
+// and running as local processes), fake nodes created through the API. The
+// schedulers take turns, one running at a time; each run:
+//   - starts the scheduler under test (client limits: kube-scheduler's
+//     defaults, qps 50 / burst 100 — "shipped" — or qps/burst 1000 — "raised"),
+//   - creates the workload's pods while it runs (16 creates in flight), gang
+//     by gang; Spark executors are created when their driver is seen bound,
+//   - times each pod from its create to the moment one watch (the same for
+//     every system) sees it bound; pods/s = pods / (last bound − first create),
+//   - reads CPU seconds and peak RSS of every process from /proc, API calls
+//     from kube-apiserver's apiserver_request_total, and Gangplank's bind
+//     latency from its log,
+//   - deletes the pods.
+// Rounds alternate the order of the systems. A contention variant offers room
+// for 100 gangs to 150 gangs created interleaved and counts complete and
+// partial gangs.
+//
+// Environment (development only; the committed figures come from the full run):
+//   GANGPLANK_BENCH_RUNS="cocreated/gangplank/raised,cocreated/intree/raised"  only these runs
+//   GANGPLANK_BENCH_NO_WRITE=1                                                  do not write RESULTS.md
+//   GANGPLANK_BENCH_CPU_PROF=DIR                                                Gangplank's processes run under
+//                                                                               node --cpu-prof, profiles in DIR
 import type { V1Pod } from '@kubernetes/client-node';
-import { DEFAULT_SCHEDULER_CONFIG, repoRoot, startLocalCluster, type LocalCluster } from '../dev/cluster/local.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalCluster, repoRoot, type LocalCluster } from '../dev/cluster/local.js';
 import { helmPath, kcpPath } from '../dev/cluster/tools.js';
-import { createNodes, parseNodeSpecs } from '../dev/cluster/nodes.js';
+import { createNodes, deleteNodes, parseNodeSpecs } from '../dev/cluster/nodes.js';
 import type { ManagedProcess } from '../dev/cluster/process.js';
-import { writeResultsPart } from './extender.js';
+import { PodWatch, type BoundPod } from './pod-watch.js';
+import { ProcWatcher, type ProcFigures } from './procstat.js';
+import { nearestRank } from './quantile.js';
+import { replaceSection } from './results.js';
+import { gangMember, plainPod, POOL_LABEL, SCHEDULER_NAME, sparkDriver, sparkExecutor, workload, WORKLOADS_PATH, type System } from './workloads.js';
 
-const NODES = 500;
-const PODS = 1_000;
+const MAIN_NODES = 500;
+const NODE_SHAPE = 'cpu=8,memory=32Gi';
+const GANGS = 100;
+const GANG_SIZE = 10;
+const PLAIN_PODS = 1_000;
+const APPS = 100;
+const EXECUTORS = 9;
+const CONTENTION_NODES = 125;
+const CONTENTION_GANGS = 150;
 const CREATE_CONCURRENCY = 16;
+const RAISED = { qps: 1000, burst: 1000 };
+const RUN_TIMEOUT_MS = 240_000;
+const CONTENTION_MAX_MS = 120_000;
+const FEATURE_GATES = '--feature-gates=GenericWorkload=true,GangScheduling=true';
+/**
+ * The Kubernetes version (test/controlplane/<version>): 1.35, whose in-tree
+ * gang scheduling is the scheduling.k8s.io/v1alpha1 Workload API behind the
+ * GenericWorkload and GangScheduling gates (1.36 replaced that API).
+ */
+const KUBE = process.env.GANGPLANK_KUBE ?? '1.35';
 
-interface SchedulerUnderTest {
-  readonly label: string;
-  readonly schedulerName: string;
-  readonly processName: string;
-  readonly config: Record<string, unknown>;
+type WorkloadKind = 'plain' | 'cocreated' | 'driverled' | 'contention';
+type Limits = 'shipped' | 'raised';
+
+interface RunSpec {
+  readonly workload: WorkloadKind;
+  readonly system: System;
+  readonly limits: Limits;
 }
 
-interface Run {
-  readonly label: string;
+interface RunResult extends RunSpec {
+  readonly index: number;
   readonly pods: number;
+  readonly bound: number;
+  readonly seconds: number;
   readonly podsPerSecond: number;
-  readonly spanSeconds: number;
-  readonly createSeconds: number;
+  /** Create → bound per pod, ms. */
+  readonly latency: { p50: number; p99: number; max: number };
+  readonly procs: Record<string, ProcFigures>;
+  readonly api: ApiCounts;
+  readonly gangplank?: { bindMs: Quantiles; gangBindMs: Quantiles; planWrites: number; calls: Record<string, number> };
+  readonly gangs?: { complete: number; partial: number; none: number };
+}
+
+interface Quantiles {
+  readonly n: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+interface ApiCounts {
+  readonly bindings: number;
+  readonly podPatches: number;
+  readonly statusWrites: number;
+  readonly events: number;
+  readonly writes: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
 
-/** klog header `I1121 11:01:02.123456` → seconds since midnight (runs never span midnight in practice). */
-function klogSeconds(line: string): number | undefined {
-  const m = /^[IWEF]\d{4} (\d\d):(\d\d):(\d\d\.\d+)/.exec(line);
-  if (!m) return undefined;
-  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
-}
+// ---- kube-apiserver and Gangplank figures ----
 
-function boundTimes(logFile: string, namespace: string): number[] {
-  const out: number[] = [];
-  const needle = `pod="${namespace}/`;
-  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
-    if (!line.includes('Successfully bound pod to node') || !line.includes(needle)) continue;
-    const t = klogSeconds(line);
-    if (t !== undefined) out.push(t);
+/** apiserver_request_total summed by verb/resource/subresource. */
+async function apiRequests(cluster: LocalCluster): Promise<Map<string, number>> {
+  const text = await cluster.plane.client.request<string>({ path: '/metrics' });
+  const out = new Map<string, number>();
+  for (const line of String(text).split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const labels = line.slice(line.indexOf('{') + 1, line.lastIndexOf('}'));
+    const get = (k: string): string => new RegExp(`(?:^|,)${k}="([^"]*)"`).exec(labels)?.[1] ?? '';
+    const key = `${get('verb')} ${get('resource')}/${get('subresource')}`;
+    out.set(key, (out.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
   }
   return out;
 }
 
-function plainPod(namespace: string, name: string, schedulerName: string): V1Pod {
+function apiDelta(before: Map<string, number>, after: Map<string, number>): ApiCounts {
+  const d = (key: string): number => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+  let writes = 0;
+  for (const [k, v] of after) if (/^(POST|PUT|PATCH|DELETE) /.test(k) && !k.startsWith('DELETE pods/')) writes += v - (before.get(k) ?? 0);
   return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace, labels: { app: 'bench' } },
-    spec: {
-      schedulerName,
-      terminationGracePeriodSeconds: 0,
-      containers: [{ name: 'main', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '100m', memory: '128Mi' } } }],
-    },
+    bindings: d('POST pods/binding'),
+    podPatches: d('PATCH pods/'),
+    statusWrites: d('PATCH pods/status') + d('PUT pods/status'),
+    events: d('POST events/') + d('PATCH events/'),
+    writes,
   };
 }
 
-async function runOnce(cluster: LocalCluster, s: SchedulerUnderTest, n: number): Promise<Run> {
-  const client = cluster.plane.client;
-  const ns = `bench-${s.schedulerName}-${n}`;
-  await client.request({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
-  const tc = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CREATE_CONCURRENCY }, async () => {
-      while (next < PODS) {
-        const i = next++;
-        await client.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: plainPod(ns, `p-${i}`, s.schedulerName) });
-      }
-    }),
-  );
-  const createSeconds = (Date.now() - tc) / 1000;
-  const proc: ManagedProcess = await cluster.plane.startScheduler(s.config, s.processName);
-  const deadline = Date.now() + 300_000;
-  let times: number[] = [];
-  while (Date.now() < deadline) {
-    times = boundTimes(proc.logFile, ns);
-    if (times.length >= PODS) break;
-    await sleep(250);
-  }
-  await cluster.plane.stopScheduler(s.processName);
-  const list = await client.request<{ items: V1Pod[] }>({ path: `/api/v1/namespaces/${ns}/pods` });
-  const bound = list.items.filter((p) => p.spec?.nodeName).length;
-  if (bound < PODS || times.length < PODS) throw new Error(`${s.label}: ${bound} of ${PODS} pods bound (${times.length} bind lines in ${proc.logFile})`);
-  const span = Math.max(...times) - Math.min(...times);
-  await client.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods`, body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 } });
-  for (let i = 0; i < 120; i++) {
-    const left = await client.request<{ items: unknown[] }>({ path: `/api/v1/namespaces/${ns}/pods?limit=1` });
-    if (left.items.length === 0) break;
-    await sleep(250);
-  }
-  // Let Gangplank's informer take the deletions in before the next run.
-  await sleep(2_000);
-  const run = { label: s.label, pods: PODS, podsPerSecond: (PODS - 1) / span, spanSeconds: span, createSeconds };
-  console.log(`${run.label}: ${run.podsPerSecond.toFixed(1)} pods/s (${PODS} pods bound in ${span.toFixed(2)} s; created in ${createSeconds.toFixed(1)} s)`);
-  return run;
+interface ExtenderLogLine {
+  msg?: string;
+  verb?: string;
+  pod?: string;
+  ms?: number;
+  plan?: string;
 }
+
+/** Calls of each extender verb so far (gangplank_extender_request_duration_seconds_count). */
+async function extenderCalls(cluster: LocalCluster): Promise<Record<string, number>> {
+  const text = (await cluster.ops('/metrics')).body;
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^gangplank_extender_request_duration_seconds_count\{[^}]*verb="(\w+)"[^}]*\} (\S+)$/gm)) out[m[1] as string] = Number(m[2]);
+  return out;
+}
+
+/** Gangplank's extender log from byte `offset`: its bind latencies and plan writes for one namespace. */
+function extenderLog(file: string, offset: number, ns: string, gangPods: ReadonlySet<string>): Omit<NonNullable<RunResult['gangplank']>, 'calls'> {
+  const text = readFileSync(file, 'utf8').slice(offset);
+  const all: number[] = [];
+  const gang: number[] = [];
+  let planWrites = 0;
+  for (const line of text.split('\n')) {
+    if (!line.includes(ns)) continue;
+    let l: ExtenderLogLine;
+    try {
+      l = JSON.parse(line) as ExtenderLogLine;
+    } catch {
+      continue;
+    }
+    if (l.msg === 'bound' && l.pod?.startsWith(`${ns}/`) && typeof l.ms === 'number') {
+      all.push(l.ms);
+      if (gangPods.has(l.pod)) gang.push(l.ms);
+      if (l.plan) planWrites++;
+    }
+  }
+  return { bindMs: quantiles(all), gangBindMs: quantiles(gang), planWrites };
+}
+
+function quantiles(xs: number[]): Quantiles {
+  const s = [...xs].sort((a, b) => a - b);
+  return { n: s.length, p50: nearestRank(s, 0.5) ?? 0, p99: nearestRank(s, 0.99) ?? 0, max: s.at(-1) ?? 0 };
+}
+
+// ---- creating pods ----
+
+/** A pool of `n` workers draining a queue of creates; more may be queued while it runs. */
+class CreatePool {
+  private readonly queue: (() => Promise<void>)[] = [];
+  private active = 0;
+  private failure: unknown;
+  constructor(private readonly n: number) {}
+  push(task: () => Promise<void>): void {
+    this.queue.push(task);
+    this.pump();
+  }
+  private pump(): void {
+    while (this.active < this.n && this.queue.length > 0) {
+      const task = this.queue.shift() as () => Promise<void>;
+      this.active++;
+      task()
+        .catch((err: unknown) => {
+          this.failure ??= err;
+        })
+        .finally(() => {
+          this.active--;
+          this.pump();
+        });
+    }
+  }
+  error(): unknown {
+    return this.failure;
+  }
+}
+
+// ---- one run ----
+
+class Bench {
+  private index = 0;
+  private readonly created = new Map<string, number>();
+
+  constructor(
+    private readonly cluster: LocalCluster,
+    private readonly watch: PodWatch,
+  ) {}
+
+  private pid(name: string): number | undefined {
+    return this.cluster.plane.processes.find((p) => p.name === name && p.isRunning())?.pid;
+  }
+
+  private schedulerConfig(spec: RunSpec): Record<string, unknown> {
+    const base =
+      spec.system === 'gangplank'
+        ? this.cluster.schedulerConfig
+        : { apiVersion: 'kubescheduler.config.k8s.io/v1', kind: 'KubeSchedulerConfiguration', profiles: [{ schedulerName: SCHEDULER_NAME[spec.system] }] };
+    return spec.limits === 'raised' ? { ...base, clientConnection: { ...((base.clientConnection as object) ?? {}), ...RAISED } } : base;
+  }
+
+  private async createPod(p: V1Pod): Promise<void> {
+    const ns = p.metadata?.namespace as string;
+    this.created.set(`${ns}/${p.metadata?.name}`, performance.now());
+    await this.cluster.plane.client.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: p });
+  }
+
+  private async createWorkload(ns: string, name: string, group: string, min: number): Promise<void> {
+    await this.cluster.plane.client.request({ method: 'POST', path: WORKLOADS_PATH(ns), body: workload(ns, name, group, min) });
+  }
+
+  async run(spec: RunSpec, pool: string): Promise<RunResult> {
+    const index = ++this.index;
+    const ns = `b${index}-${spec.workload}-${spec.system}-${spec.limits}`;
+    const client = this.cluster.plane.client;
+    await client.request({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
+    const name = SCHEDULER_NAME[spec.system];
+    const proc: ManagedProcess = await this.cluster.plane.startScheduler(this.schedulerConfig(spec), name);
+    // Let the new scheduler's informers list everything before the clock starts.
+    await sleep(1_000);
+    const extender = this.cluster.process('extender');
+    const extLog = extender?.logFile ?? '';
+    const logOffset = extLog && existsSync(extLog) ? statSync(extLog).size : 0;
+    const apiBefore = await apiRequests(this.cluster);
+    const callsBefore = spec.system === 'gangplank' ? await extenderCalls(this.cluster) : {};
+    const procs = new ProcWatcher({
+      'kube-apiserver': this.pid('kube-apiserver'),
+      etcd: this.pid('etcd'),
+      scheduler: proc.pid,
+      'gangplank-extender': extender?.pid,
+      'gangplank-webhook': this.cluster.process('webhook')?.pid,
+    }).start();
+
+    const creates = new CreatePool(CREATE_CONCURRENCY);
+    const gangPods = new Set<string>();
+    let expected = 0;
+    const t0 = performance.now();
+    const unlisten: (() => void)[] = [];
+    const gangs = spec.workload === 'contention' ? CONTENTION_GANGS : GANGS;
+    switch (spec.workload) {
+      case 'plain':
+        expected = PLAIN_PODS;
+        for (let i = 0; i < PLAIN_PODS; i++) creates.push(() => this.createPod(plainPod(spec.system, ns, `p-${i}`, pool)));
+        break;
+      case 'cocreated':
+      case 'contention': {
+        expected = gangs * GANG_SIZE;
+        // Co-created gangs are created gang by gang; contention interleaves them (member i of every gang, then i + 1).
+        const order: [number, number][] = [];
+        if (spec.workload === 'cocreated') for (let g = 0; g < gangs; g++) for (let i = 0; i < GANG_SIZE; i++) order.push([g, i]);
+        else for (let i = 0; i < GANG_SIZE; i++) for (let g = 0; g < gangs; g++) order.push([g, i]);
+        if (spec.system === 'intree') {
+          // A Workload exists before its pods (else they wait for it to appear).
+          const w = new CreatePool(CREATE_CONCURRENCY);
+          await Promise.all(Array.from({ length: gangs }, (_, g) => new Promise<void>((res, rej) => w.push(() => this.createWorkload(ns, `g${g}`, 'members', GANG_SIZE).then(res, rej)))));
+        }
+        for (const [g, i] of order) {
+          const p = gangMember(spec.system, ns, `g${g}`, i, GANG_SIZE, pool);
+          gangPods.add(`${ns}/${p.metadata?.name}`);
+          creates.push(() => this.createPod(p));
+        }
+        break;
+      }
+      case 'driverled': {
+        expected = APPS * (1 + EXECUTORS);
+        const driverName = (app: string): string => `${app}-driver`;
+        unlisten.push(
+          this.watch.onBound((b: BoundPod) => {
+            if (b.namespace !== ns || !b.name.endsWith('-driver')) return;
+            const app = b.name.slice(0, -'-driver'.length);
+            const driver = { name: driverName(app), uid: b.pod.metadata?.uid ?? '' };
+            for (let i = 1; i <= EXECUTORS; i++) {
+              const e = sparkExecutor(spec.system, ns, app, driver, i, pool);
+              gangPods.add(`${ns}/${e.metadata?.name}`);
+              creates.push(() => this.createPod(e));
+            }
+          }),
+        );
+        for (let a = 0; a < APPS; a++) {
+          const app = `app${a}`;
+          if (spec.system === 'intree') creates.push(() => this.createWorkload(ns, app, 'executors', EXECUTORS));
+          const d = sparkDriver(spec.system, ns, app, EXECUTORS, pool);
+          gangPods.add(`${ns}/${d.metadata?.name}`);
+          creates.push(() => this.createPod(d));
+        }
+        break;
+      }
+    }
+
+    // Wait: everything bound, or (contention) no progress for a while.
+    const deadline = t0 + (spec.workload === 'contention' ? CONTENTION_MAX_MS : RUN_TIMEOUT_MS);
+    let lastCount = -1;
+    let lastChange = performance.now();
+    for (;;) {
+      if (creates.error()) throw creates.error();
+      const n = this.watch.boundIn(ns).length;
+      const now = performance.now();
+      if (n !== lastCount) {
+        lastCount = n;
+        lastChange = now;
+      }
+      if (n >= expected) break;
+      if (spec.workload === 'contention' && n >= CONTENTION_NODES * 8) break;
+      if (spec.workload === 'contention' && now - t0 > 30_000 && now - lastChange > 15_000) break;
+      if (now > deadline) break;
+      await sleep(50);
+    }
+    const figures = procs.stop();
+    for (const u of unlisten) u();
+    const bound = this.watch.boundIn(ns);
+    const apiAfter = await apiRequests(this.cluster);
+    const callsAfter = spec.system === 'gangplank' ? await extenderCalls(this.cluster) : {};
+    await this.cluster.plane.stopScheduler(name);
+    const calls: Record<string, number> = {};
+    for (const [k, v] of Object.entries(callsAfter)) calls[k] = v - (callsBefore[k] ?? 0);
+
+    const lastBound = Math.max(...bound.map((b) => b.at));
+    const seconds = bound.length > 0 ? (lastBound - t0) / 1000 : NaN;
+    const lat = bound.map((b) => b.at - (this.created.get(`${b.namespace}/${b.name}`) ?? t0)).sort((a, b) => a - b);
+    let gangs2: RunResult['gangs'];
+    if (spec.workload === 'cocreated' || spec.workload === 'contention') {
+      const per = new Map<string, number>();
+      for (const b of bound) {
+        const g = b.name.slice(0, b.name.lastIndexOf('-'));
+        per.set(g, (per.get(g) ?? 0) + 1);
+      }
+      let complete = 0;
+      let partial = 0;
+      for (const n of per.values()) {
+        if (n >= GANG_SIZE) complete++;
+        else partial++;
+      }
+      gangs2 = { complete, partial, none: gangs - complete - partial };
+    }
+    const result: RunResult = {
+      ...spec,
+      index,
+      pods: expected,
+      bound: bound.length,
+      seconds,
+      podsPerSecond: bound.length / seconds,
+      latency: { p50: nearestRank(lat, 0.5) ?? 0, p99: nearestRank(lat, 0.99) ?? 0, max: lat.at(-1) ?? 0 },
+      procs: figures,
+      api: apiDelta(apiBefore, apiAfter),
+      ...(spec.system === 'gangplank' && extLog ? { gangplank: { ...extenderLog(extLog, logOffset, ns, gangPods), calls } } : {}),
+      ...(gangs2 ? { gangs: gangs2 } : {}),
+    };
+    console.log(summary(result));
+    // Every kind of API request the run caused, for diagnosis (not in the report).
+    const requests = [...apiAfter].map(([k, v]) => [k, v - (apiBefore.get(k) ?? 0)] as const).filter(([, v]) => v > 0);
+    console.log(`    API requests: ${requests.sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    if (spec.workload !== 'contention' && bound.length < expected) console.log(`  !! ${spec.system}: only ${bound.length} of ${expected} pods bound`);
+
+    // Clean up: every pod (and Workload) of the run, then a pause for the informers.
+    await client.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods`, body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 } });
+    if (spec.system === 'intree') await client.request({ method: 'DELETE', path: WORKLOADS_PATH(ns) }).catch(() => undefined);
+    for (let i = 0; i < 240; i++) {
+      const left = await client.request<{ items: unknown[] }>({ path: `/api/v1/namespaces/${ns}/pods?limit=1` });
+      if (left.items.length === 0) break;
+      await sleep(250);
+    }
+    this.watch.forget(ns);
+    for (const k of this.created.keys()) if (k.startsWith(`${ns}/`)) this.created.delete(k);
+    await sleep(2_000);
+    return result;
+  }
+}
+
+function summary(r: RunResult): string {
+  const cpu = Object.entries(r.procs)
+    .map(([k, v]) => `${k} ${v.cpuSeconds.toFixed(1)}s/${mib(v.peakRssBytes)}MiB`)
+    .join(', ');
+  const g = r.gangplank
+    ? `; bind p50 ${r.gangplank.bindMs.p50} p99 ${r.gangplank.bindMs.p99} ms (gang ${r.gangplank.gangBindMs.p99}), plan writes ${r.gangplank.planWrites}, calls ${JSON.stringify(r.gangplank.calls)}`
+    : '';
+  const gangs = r.gangs ? `; gangs complete ${r.gangs.complete} partial ${r.gangs.partial}` : '';
+  return `  #${r.index} ${r.workload}/${r.system}/${r.limits}: ${r.bound}/${r.pods} bound in ${r.seconds.toFixed(2)} s = ${r.podsPerSecond.toFixed(1)} pods/s${gangs}${g}; API bindings ${r.api.bindings}, pod patches ${r.api.podPatches}, status ${r.api.statusWrites}, events ${r.api.events}, writes ${r.api.writes}; ${cpu}`;
+}
+
+// ---- the plan of runs ----
+
+function plan(): RunSpec[] {
+  const only = process.env.GANGPLANK_BENCH_RUNS;
+  if (only) {
+    return only.split(',').map((s) => {
+      const [workload, system, limits] = s.trim().split('/') as [WorkloadKind, System, Limits];
+      return { workload, system, limits: limits ?? 'raised' };
+    });
+  }
+  const runs: RunSpec[] = [];
+  const systems = (w: WorkloadKind): System[] => (w === 'plain' ? ['stock', 'gangplank'] : ['intree', 'stock', 'gangplank']);
+  // Raised limits (the goals): two rounds, the second in the reverse order.
+  for (const w of ['cocreated', 'driverled', 'plain'] as const) {
+    const s = systems(w);
+    for (const system of s) runs.push({ workload: w, system, limits: 'raised' });
+    for (const system of [...s].reverse()) runs.push({ workload: w, system, limits: 'raised' });
+  }
+  // Shipped limits: one round each.
+  for (const w of ['cocreated', 'driverled', 'plain'] as const) for (const system of [...systems(w)].reverse()) runs.push({ workload: w, system, limits: 'shipped' });
+  for (const system of ['gangplank', 'intree', 'stock'] as const) runs.push({ workload: 'contention', system, limits: 'raised' });
+  return runs;
+}
+
+// ---- the benchmark ----
 
 export async function schedulerBenchmark(): Promise<void> {
   const root = repoRoot();
-  const kcp = kcpPath(root);
+  // test/controlplane/build.sh picks the version from GANGPLANK_KUBE.
+  process.env.GANGPLANK_KUBE = KUBE;
   const dir = mkdtempSync(join(tmpdir(), 'gangplank-bench-'));
   const t0 = Date.now();
+  const load0 = loadavg();
   const cluster = await startLocalCluster({
-    kcp,
+    kcp: kcpPath(root),
     helm: helmPath(root),
     dir,
-    // Fake nodes have no kubelet: nothing refreshes the node cache, so the stale-cache rule (120 s by default) would fail every call closed mid-run.
+    // Fake nodes have no kubelet: nothing refreshes the node cache, so the stale-cache rule would fail every call closed mid-run.
     gangplankConfig: { schedulerName: 'gangplank-scheduler', schedulerNameAliases: ['kubenexus-scheduler'], extender: { cacheStaleSeconds: 3600 } },
     gangplankLogLevel: 'info',
+    apiserverArgs: [FEATURE_GATES, '--runtime-config=scheduling.k8s.io/v1alpha1=true'],
+    schedulerArgs: [FEATURE_GATES],
+    ...(process.env.GANGPLANK_BENCH_CPU_PROF ? { gangplankNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.GANGPLANK_BENCH_CPU_PROF}`] } : {}),
     log: (m) => console.log(`  ${m}`),
   });
+  const watch = new PodWatch(cluster.plane.client.kubeConfig);
   try {
-    // Only the scheduler under test runs.
     await cluster.plane.stopScheduler('default-scheduler');
     await cluster.stopGangplankScheduler();
-    // The chart's scheduler configuration, run under the admin scheduler identity without leader election.
-    const shipped = cluster.schedulerConfig;
-    const { extenders: _drop, ...withoutExtender } = shipped;
-    const baseline: SchedulerUnderTest = {
-      label: 'without extender (shipped config, extender removed)',
-      schedulerName: 'baseline-scheduler',
-      processName: 'baseline-scheduler',
-      config: { ...withoutExtender, profiles: [{ schedulerName: 'baseline-scheduler' }] },
-    };
-    const gangplank: SchedulerUnderTest = { label: 'with the Gangplank extender (shipped config)', schedulerName: 'gangplank-scheduler', processName: 'gangplank-scheduler', config: shipped };
-    const stock: SchedulerUnderTest = { label: 'stock default-scheduler (reference)', schedulerName: 'default-scheduler', processName: 'default-scheduler', config: DEFAULT_SCHEDULER_CONFIG };
-
-    const tn = Date.now();
-    await createNodes(cluster.plane.client, parseNodeSpecs(`${NODES}x cpu=32,memory=128Gi`, 'bench'));
-    console.log(`  ${NODES} nodes created in ${((Date.now() - tn) / 1000).toFixed(1)} s`);
-    await sleep(2_000);
-
-    const runs: Run[] = [];
-    let n = 0;
-    for (const s of [baseline, gangplank, gangplank, baseline, stock]) runs.push(await runOnce(cluster, s, n++));
-    const metrics = (await cluster.ops('/metrics')).body;
-
-    const mean = (label: string): number => {
-      const xs = runs.filter((r) => r.label === label).map((r) => r.podsPerSecond);
-      return xs.reduce((a, b) => a + b, 0) / xs.length;
-    };
-    const ratio = mean(gangplank.label) / mean(baseline.label);
-    const serverMs = (v: string): string => {
-      const sum = metricSum(metrics, 'gangplank_extender_request_duration_seconds_sum', { verb: v });
-      const count = metricSum(metrics, 'gangplank_extender_request_duration_seconds_count', { verb: v });
-      return count > 0 ? `${((sum / count) * 1000).toFixed(2)} ms over ${count} calls` : 'no calls';
-    };
-    const lines = [
-      '### kube-scheduler throughput with and without the extender',
-      '',
-      `- command: \`npm run bench -- scheduler\` (whole run, cluster start included: ${((Date.now() - t0) / 1000).toFixed(0)} s)`,
-      `- ${NODES} fake nodes {cpu 32, memory 128Gi, pods 110}; ${PODS} plain pods {cpu 100m, memory 128Mi} per run, created while the scheduler under test is stopped, then the scheduler started`,
-      '- throughput = (pods − 1) / (last bind − first bind), from the scheduler\'s own "Successfully bound pod to node" log timestamps',
-      '- everything (etcd, kube-apiserver, the scheduler, Gangplank, this benchmark) shares the same machine (see the latency part above)',
-      '',
-      row(['run', 'scheduler', 'pods/s', 'bind span s', 'pods created in s']),
-      row(['---:', '---', '---:', '---:', '---:']),
-      ...runs.map((r, i) => row([i + 1, r.label, r.podsPerSecond.toFixed(1), r.spanSeconds.toFixed(2), r.createSeconds.toFixed(1)])),
-      '',
-      `**Ratio with / without the extender: ${ratio.toFixed(2)}** (mean of runs 2–3 over mean of runs 1 and 4; goal ≥ 0.8).`,
-      '',
-      `Gangplank's own time per call in these runs (server side, gangplank_extender_request_duration_seconds): filter ${serverMs('filter')}; prioritize ${serverMs('prioritize')}; bind ${serverMs('bind')}.`,
-    ];
-    const text = lines.join('\n');
+    await watch.start();
+    const runs = plan();
+    const bench = new Bench(cluster, watch);
+    const results: RunResult[] = [];
+    const mainSpecs = parseNodeSpecs(`${MAIN_NODES}x ${NODE_SHAPE} ${POOL_LABEL}=main`, 'bench');
+    let nodes: 'none' | 'main' | 'contention' = 'none';
+    const contentionSpecs = parseNodeSpecs(`${CONTENTION_NODES}x ${NODE_SHAPE} ${POOL_LABEL}=contention`, 'contention');
+    for (const spec of runs) {
+      const want = spec.workload === 'contention' ? 'contention' : 'main';
+      if (nodes !== want) {
+        // One pool at a time, so every call sees exactly that pool's nodes.
+        if (nodes !== 'none') await deleteNodes(cluster.plane.client, (nodes === 'main' ? mainSpecs : contentionSpecs).map((s) => s.name));
+        const tn = Date.now();
+        await createNodes(cluster.plane.client, want === 'main' ? mainSpecs : contentionSpecs);
+        console.log(`  ${want === 'main' ? MAIN_NODES : CONTENTION_NODES} nodes {${NODE_SHAPE}} created in ${((Date.now() - tn) / 1000).toFixed(1)} s`);
+        nodes = want;
+        await sleep(3_000);
+      }
+      results.push(await bench.run(spec, want));
+    }
+    const load1 = loadavg();
+    const text = report(results, { seconds: (Date.now() - t0) / 1000, load0, load1, version: cluster.plane.version });
     console.log(text);
-    writeResultsPart('throughput', text);
+    if (!process.env.GANGPLANK_BENCH_NO_WRITE) replaceSection('## Scheduler: gangs side by side', text);
   } finally {
+    watch.stop();
     await cluster.stop();
   }
 }
 
-const row = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;
+// ---- the report ----
 
-/** Sum of one metric's samples whose labels include `labels`, from Prometheus text. */
-function metricSum(text: string, name: string, labels: Record<string, string>): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    if (Object.entries(labels).every(([k, v]) => (m[2] ?? '').includes(`${k}="${v}"`))) sum += Number(m[3]);
+const row = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;
+const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '–');
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function machine(): string[] {
+  const sh = (cmd: string, args: string[]): string => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+    } catch {
+      return '?';
+    }
+  };
+  return [`- machine: \`nproc\` = ${sh('nproc', [])} (${cpus()[0]?.model ?? '?'}), node ${process.version}`, '- `free -h`:', '', '```', sh('free', ['-h']), '```'];
+}
+
+/** CPU seconds of the scheduling side of a system: its kube-scheduler, and for Gangplank its extender and webhook. */
+function schedulingCpu(r: RunResult): number {
+  const p = (k: string): number => r.procs[k]?.cpuSeconds ?? 0;
+  return p('scheduler') + (r.system === 'gangplank' ? p('gangplank-extender') + p('gangplank-webhook') : 0);
+}
+
+function report(results: RunResult[], meta: { seconds: number; load0: number[]; load1: number[]; version: string }): string {
+  const pick = (w: WorkloadKind, s: System, l: Limits): RunResult[] => results.filter((r) => r.workload === w && r.system === s && r.limits === l);
+  const rate = (w: WorkloadKind, s: System, l: Limits): number => mean(pick(w, s, l).map((r) => r.podsPerSecond));
+  const ratio = (w: WorkloadKind, a: System, b: System, l: Limits): number => rate(w, a, l) / rate(w, b, l);
+  const out: string[] = [
+    '## Scheduler: gangs side by side',
+    '',
+    '```',
+    'npm run bench -- scheduler      # tsc -p tsconfig.bench.json && node dist/bench/run.js scheduler',
+    '```',
+    '',
+    `- date: ${new Date().toISOString()}; whole run ${meta.seconds.toFixed(0)} s; Kubernetes ${meta.version} (kube-apiserver, kube-scheduler), Gangplank from the chart`,
+    ...machine(),
+    `- load average before: ${meta.load0.map((x) => x.toFixed(2)).join(' ')}; after: ${meta.load1.map((x) => x.toFixed(2)).join(' ')}. Everything (etcd, kube-apiserver, the scheduler under test, Gangplank, this benchmark) shares these cores.`,
+    `- ${MAIN_NODES} fake nodes {${NODE_SHAPE}, pods 110}; every pod requests {cpu 1, memory 1Gi}. Co-created: ${GANGS} gangs × ${GANG_SIZE}, created gang by gang. Driver-led: ${APPS} Spark apps, the driver first, its ${EXECUTORS} executors created when the driver is seen bound (${APPS * (1 + EXECUTORS)} pods). Plain: ${PLAIN_PODS} pods in no gang. ${CREATE_CONCURRENCY} creates in flight.`,
+    '- systems: **stock** = kube-scheduler, default configuration, no gangs; **in-tree** = the same kube-scheduler with GangScheduling: one `scheduling.k8s.io/v1alpha1` Workload per gang (`podGroups[].policy.gang.minCount`), pods with `spec.workloadRef` (a Spark driver cannot be ganged with executors that do not exist yet, so in-tree the executors alone are the gang); **gangplank** = the chart\'s scheduler configuration (percentageOfNodesToScore 100, extender filter/prioritize/bind) with Gangplank\'s extender and webhook. Every kube-scheduler runs with `--feature-gates=GenericWorkload=true,GangScheduling=true`, kube-apiserver with the same gates and `--runtime-config=scheduling.k8s.io/v1alpha1=true`. Spark pods (driver-led) go through Gangplank\'s webhook for every system.',
+    `- limits: **shipped** = kube-scheduler's default clientConnection (qps 50, burst 100); **raised** = qps ${RAISED.qps}, burst ${RAISED.burst}. Gangplank's own API client has no rate limit.`,
+    '- pods/s = pods bound / (last bound − first create), bound as seen by one watch on all pods (the same for every system). Create→bound latency per pod. CPU seconds = utime + stime from /proc/PID/stat over the run; peak RSS = highest VmRSS sampled every 100 ms during the run. API calls from kube-apiserver\'s `apiserver_request_total` (writes: POST/PUT/PATCH, pod deletions excluded). Gangplank bind = the extender\'s own time per /bind (its log), API writes included.',
+    '',
+    '### Every run, in the order run',
+    '',
+    row(['#', 'workload', 'system', 'limits', 'bound', 's', 'pods/s', 'create→bound p50 / p99 ms', 'CPU s: scheduler / extender / webhook / apiserver / etcd', 'peak RSS MiB: scheduler / extender / webhook / apiserver', 'API: bindings / pod patches / status / events / all writes', 'gangplank bind p50 / p99 / max ms (n)', 'plan writes', 'extender calls: filter / prioritize / bind']),
+    row(['---:', '---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    ...results.map((r) => {
+      const c = (k: string): string => f1(r.procs[k]?.cpuSeconds ?? NaN);
+      const m = (k: string): string => mib(r.procs[k]?.peakRssBytes ?? 0);
+      const g = r.gangplank;
+      return row([
+        r.index,
+        r.workload,
+        r.system,
+        r.limits,
+        `${r.bound}/${r.pods}`,
+        f2(r.seconds),
+        f1(r.podsPerSecond),
+        `${r.latency.p50.toFixed(0)} / ${r.latency.p99.toFixed(0)}`,
+        `${c('scheduler')} / ${c('gangplank-extender')} / ${c('gangplank-webhook')} / ${c('kube-apiserver')} / ${c('etcd')}`,
+        `${m('scheduler')} / ${m('gangplank-extender')} / ${m('gangplank-webhook')} / ${m('kube-apiserver')}`,
+        `${r.api.bindings} / ${r.api.podPatches} / ${r.api.statusWrites} / ${r.api.events} / ${r.api.writes}`,
+        g ? `${g.bindMs.p50} / ${g.bindMs.p99} / ${g.bindMs.max} (${g.bindMs.n})` : '',
+        g ? String(g.planWrites) : '',
+        g ? `${g.calls.filter ?? 0} / ${g.calls.prioritize ?? 0} / ${g.calls.bind ?? 0}` : '',
+      ]);
+    }),
+    '',
+    '### Ratios and goals (raised limits, means of the runs above)',
+    '',
+    row(['workload', 'stock pods/s', 'in-tree pods/s', 'gangplank pods/s', 'gangplank / in-tree', 'gangplank / stock', 'scheduling CPU s per 1,000 pods: stock / in-tree / gangplank']),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:']),
+  ];
+  for (const w of ['cocreated', 'driverled', 'plain'] as const) {
+    for (const l of ['raised', 'shipped'] as const) {
+      if (pick(w, 'gangplank', l).length === 0) continue;
+      const cpuPer = (s: System): string => {
+        const rs = pick(w, s, l);
+        return rs.length ? f2(mean(rs.map((r) => (schedulingCpu(r) / r.bound) * 1000))) : '–';
+      };
+      out.push(
+        row([
+          `${w} (${l})`,
+          f1(rate(w, 'stock', l)),
+          w === 'plain' ? '–' : f1(rate(w, 'intree', l)),
+          f1(rate(w, 'gangplank', l)),
+          w === 'plain' ? '–' : f2(ratio(w, 'gangplank', 'intree', l)),
+          f2(ratio(w, 'gangplank', 'stock', l)),
+          `${cpuPer('stock')} / ${w === 'plain' ? '–' : cpuPer('intree')} / ${cpuPer('gangplank')}`,
+        ]),
+      );
+    }
   }
-  return sum;
+  const contention = results.filter((r) => r.workload === 'contention');
+  if (contention.length > 0) {
+    out.push(
+      '',
+      `### Contention: room for ${CONTENTION_NODES * 8 / GANG_SIZE} gangs (${CONTENTION_NODES} nodes {${NODE_SHAPE}}), ${CONTENTION_GANGS} gangs × ${GANG_SIZE} created interleaved (member i of every gang, then i + 1)`,
+      '',
+      `Each run ends when the free room is used, or after 15 s without a bind (at least 30 s), or after ${CONTENTION_MAX_MS / 1000} s.`,
+      '',
+      row(['system', 'complete gangs', 'partial gangs', 'gangs with nothing bound', 'pods bound', 'last bind after s']),
+      row(['---', '---:', '---:', '---:', '---:', '---:']),
+      ...contention.map((r) => row([r.system, r.gangs?.complete ?? 0, r.gangs?.partial ?? 0, r.gangs?.none ?? 0, r.bound, f1(r.seconds)])),
+    );
+  }
+  return out.join('\n');
 }

@@ -81,6 +81,8 @@ export interface LocalClusterOptions {
   readonly apiserverArgs?: readonly string[];
   /** Extra flags for kube-schedulers started through plane.startScheduler (optional). */
   readonly schedulerArgs?: readonly string[];
+  /** Node.js flags for Gangplank's processes (optional; the benchmark profiles with `--cpu-prof`). */
+  readonly gangplankNodeArgs?: readonly string[];
 }
 
 export interface LocalCluster {
@@ -283,7 +285,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         proc = startProcess({
           name,
           command: process.execPath,
-          args: [join(root, 'dist', 'src', 'main.js'), ...(program !== undefined ? [program] : []), ...args],
+          args: [...(opts.gangplankNodeArgs ?? []), join(root, 'dist', 'src', 'main.js'), ...(program !== undefined ? [program] : []), ...args],
           env: { ...prepared.env, KUBECONFIG: prepared.kubeconfig },
           logFile,
           detached: opts.detached,
