@@ -16,7 +16,7 @@ import { listen } from '../http/serve.js';
 import type { KubeClient } from '../k8s/client.js';
 import type { ExtenderArgs, ExtenderFilterResult } from '../k8s/wire.js';
 import { createInformer, type InformerHandlers } from '../k8s/informer.js';
-import { stripNode, stripPod } from '../k8s/strip.js';
+import { stripNode, stripPod } from './strip.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/index.js';
 import type { NodeResourceTopology } from '../numa/topology.js';

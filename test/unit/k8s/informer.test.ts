@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKubeClient } from '../../../src/k8s/client.js';
 import { createInformer, type Informer } from '../../../src/k8s/informer.js';
-import { stripPod } from '../../../src/k8s/strip.js';
+import { stripPod } from '../../../src/extender/strip.js';
 
 const logger = pino({ level: 'silent' });
 

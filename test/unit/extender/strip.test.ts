@@ -13,7 +13,7 @@ import { prioritize } from '../../../src/extender/verbs/prioritize.js';
 import { podUsage } from '../../../src/gang/capacity.js';
 import { executorConstraints } from '../../../src/gang/constraints.js';
 import { membership } from '../../../src/gang/identity.js';
-import { stripNode, stripPod } from '../../../src/k8s/strip.js';
+import { stripNode, stripPod } from '../../../src/extender/strip.js';
 import type { ExtenderFilterResult } from '../../../src/k8s/wire.js';
 import { podNumaRequirement } from '../../../src/numa/policy.js';
 import { makeState } from '../../support/extender.js';
