@@ -281,6 +281,8 @@ export async function memoryBenchmark(): Promise<void> {
     gangplankConfig: { schedulerName: 'gangplank-scheduler', schedulerNameAliases: ['kubenexus-scheduler'], extender: { cacheStaleSeconds: 3600 } },
     gangplankLogLevel: 'info',
     log,
+    // GANGPLANK_BENCH_HEAP_SNAPSHOT=1: the extender writes a heap snapshot into its working directory after the run (SIGUSR2).
+    ...(process.env.GANGPLANK_BENCH_HEAP_SNAPSHOT ? { gangplankNodeArgs: ['--heapsnapshot-signal=SIGUSR2'] } : {}),
   });
   try {
     const client = cluster.plane.client;
@@ -312,6 +314,10 @@ export async function memoryBenchmark(): Promise<void> {
     }
     const mem = memory(pid);
     const cpu = cpuSeconds(pid) ?? 0;
+    if (process.env.GANGPLANK_BENCH_HEAP_SNAPSHOT) {
+      process.kill(pid, 'SIGUSR2');
+      await sleep(20_000);
+    }
     const metrics = (await cluster.ops('/metrics')).body;
     const heap = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? NaN);
     const external = Number(/^nodejs_external_memory_bytes (\S+)$/m.exec(metrics)?.[1] ?? NaN);

@@ -2,7 +2,8 @@
 // each pod was first seen bound (spec.nodeName set) and to which node, the
 // same way for every scheduler under test. The watch restarts from its last
 // resourceVersion when the API server closes it.
-import { Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { KubeClient, Watching } from '../src/k8s/client.js';
 
 export interface BoundPod {
   readonly namespace: string;
@@ -16,11 +17,11 @@ export interface BoundPod {
 export class PodWatch {
   private readonly bound = new Map<string, BoundPod>();
   private readonly listeners = new Set<(b: BoundPod) => void>();
-  private abort: AbortController | undefined;
+  private current: Watching | undefined;
   private stopped = false;
   private resourceVersion: string | undefined;
 
-  constructor(private readonly kc: KubeConfig) {}
+  constructor(private readonly client: KubeClient) {}
 
   async start(): Promise<void> {
     await this.connect();
@@ -28,28 +29,25 @@ export class PodWatch {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const params: Record<string, string | boolean> = { allowWatchBookmarks: true };
-    if (this.resourceVersion) params.resourceVersion = this.resourceVersion;
-    this.abort = await new Watch(this.kc).watch(
-      '/api/v1/pods',
-      params,
-      (phase, obj: V1Pod) => {
+    const q = new URLSearchParams({ watch: 'true', allowWatchBookmarks: 'true' });
+    if (this.resourceVersion) q.set('resourceVersion', this.resourceVersion);
+    this.current = this.client.watch<V1Pod>(`/api/v1/pods?${q.toString()}`, {
+      event: ({ type, object: obj }) => {
         const rv = obj?.metadata?.resourceVersion;
         if (rv) this.resourceVersion = rv;
-        if (phase === 'BOOKMARK' || phase === 'DELETED' || !obj?.spec?.nodeName) return;
+        if (type === 'ERROR') this.resourceVersion = undefined;
+        if (type === 'BOOKMARK' || type === 'DELETED' || !obj?.spec?.nodeName) return;
         const key = `${obj.metadata?.namespace}/${obj.metadata?.name}`;
         if (this.bound.has(key)) return;
         const b: BoundPod = { namespace: obj.metadata?.namespace ?? '', name: obj.metadata?.name ?? '', node: obj.spec.nodeName, at: performance.now(), pod: obj };
         this.bound.set(key, b);
         for (const l of this.listeners) l(b);
       },
-      (err: unknown) => {
-        if (this.stopped) return;
+      done: () => {
         // A closed watch (timeout or "too old resource version") starts again.
-        if (err && /too old|Expired|410/.test(String(err))) this.resourceVersion = undefined;
-        setTimeout(() => void this.connect().catch(() => undefined), 200);
+        if (!this.stopped) setTimeout(() => void this.connect(), 200);
       },
-    );
+    });
   }
 
   onBound(fn: (b: BoundPod) => void): () => void {
@@ -71,6 +69,6 @@ export class PodWatch {
 
   stop(): void {
     this.stopped = true;
-    this.abort?.abort();
+    this.current?.abort();
   }
 }

@@ -454,7 +454,7 @@ export async function schedulerBenchmark(): Promise<void> {
     ...(process.env.GANGPLANK_BENCH_CPU_PROF ? { gangplankNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.GANGPLANK_BENCH_CPU_PROF}`] } : {}),
     log: (m) => console.log(`  ${m}`),
   });
-  const watch = new PodWatch(cluster.plane.client.kubeConfig);
+  const watch = new PodWatch(cluster.plane.client);
   try {
     await cluster.plane.stopScheduler('default-scheduler');
     await cluster.stopGangplankScheduler();

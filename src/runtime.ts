@@ -29,5 +29,5 @@ export function kubeClient(cmd: Command, required: boolean, log: Logger): KubeCl
     log.info('no kubeconfig: running standalone, without API access');
     return undefined;
   }
-  return createKubeClient(loadKubeConfig(file, !file && env.inCluster));
+  return createKubeClient(loadKubeConfig(file, file ? undefined : env.kubernetesService));
 }

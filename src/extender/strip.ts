@@ -48,6 +48,23 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
+/** At most this many interned strings: beyond it (hostile variety), strings are kept as they are. */
+const INTERNED_MAX = 50_000;
+const interned = new Map<string, string>();
+
+/**
+ * One copy of a string many objects repeat (namespaces, node and scheduler
+ * names, phases, container names, label values): JSON.parse makes a new
+ * string for every occurrence, 40 bytes and more each.
+ */
+function intern<S extends string | undefined>(v: S): S {
+  if (v === undefined) return v;
+  const hit = interned.get(v);
+  if (hit !== undefined) return hit as S;
+  if (interned.size < INTERNED_MAX) interned.set(v, v);
+  return v;
+}
+
 /** One frozen copy of each distinct value (by its JSON). */
 function share<T>(value: T | undefined): T | undefined {
   if (value === undefined || value === null || typeof value !== 'object') return value;
@@ -65,27 +82,30 @@ function keptOf(a: Record<string, string> | undefined): Record<string, string> |
   for (const k in a) {
     if (!kept(k)) continue;
     out ??= {};
-    out[k] = a[k] as string;
+    out[intern(k)] = intern(a[k] as string);
   }
   return out;
 }
 
+// Objects are built as literals with every field present (undefined when
+// absent: JSON and every reader treat that as absent), so each kind of object
+// has one fixed shape with in-object fields; objects grown field by field
+// need an extra property array each (10 MiB at 50,000 pods).
+
 function meta(m: V1ObjectMeta, kind: 'pod' | 'node'): V1ObjectMeta {
-  const out: V1ObjectMeta = {};
-  if (m.name !== undefined) out.name = m.name;
-  if (kind === 'pod' && m.namespace !== undefined) out.namespace = m.namespace;
-  if (m.uid !== undefined) out.uid = m.uid;
-  if (m.resourceVersion !== undefined) out.resourceVersion = m.resourceVersion;
-  if (m.creationTimestamp !== undefined) out.creationTimestamp = m.creationTimestamp;
-  if (m.deletionTimestamp !== undefined) out.deletionTimestamp = m.deletionTimestamp;
-  // A node's labels are all kept: node selectors and affinity match any of them.
-  const labels = kind === 'node' ? m.labels : keptOf(m.labels);
-  if (labels) out.labels = labels;
-  const a = keptOf(m.annotations);
-  if (a) out.annotations = a;
   const pods = kind === 'pod' ? m.ownerReferences?.filter((o) => o.kind === 'Pod') : undefined;
-  if (pods && pods.length > 0) out.ownerReferences = pods.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.name, uid: o.uid, ...(o.controller !== undefined ? { controller: o.controller } : {}) }));
-  return out;
+  return {
+    name: m.name,
+    namespace: kind === 'pod' ? intern(m.namespace) : undefined,
+    uid: m.uid,
+    resourceVersion: m.resourceVersion,
+    creationTimestamp: m.creationTimestamp,
+    deletionTimestamp: m.deletionTimestamp,
+    // A node's labels are all kept: node selectors and affinity match any of them.
+    labels: kind === 'node' ? m.labels : keptOf(m.labels),
+    annotations: keptOf(m.annotations),
+    ownerReferences: pods && pods.length > 0 ? pods.map((o) => ({ apiVersion: intern(o.apiVersion), kind: intern(o.kind), name: o.name, uid: o.uid, controller: o.controller })) : undefined,
+  };
 }
 
 /** A Spark driver as Gangplank recognises one: Spark's role label, Spark's driver container, or the executor count it reserves for. */
@@ -94,62 +114,59 @@ function sparkDriver(pod: V1Pod): boolean {
 }
 
 function container(c: V1Container, driver: boolean): V1Container {
-  const out: V1Container = { name: c.name };
-  if (driver && c.image !== undefined) out.image = c.image;
-  if (driver && c.command !== undefined) out.command = c.command;
-  if (driver && c.args !== undefined) out.args = c.args;
-  if (c.resources !== undefined) out.resources = share(c.resources);
-  if (c.restartPolicy !== undefined) out.restartPolicy = c.restartPolicy;
-  return out;
+  return {
+    name: intern(c.name),
+    image: driver ? c.image : undefined,
+    command: driver ? c.command : undefined,
+    args: driver ? c.args : undefined,
+    resources: share(c.resources),
+    restartPolicy: intern(c.restartPolicy),
+  };
 }
 
 type Spec = V1PodSpec & { workloadRef?: unknown; schedulingGroup?: unknown; resources?: unknown };
 
 function spec(s: Spec, driver: boolean): V1PodSpec {
-  const out: Spec = { containers: (s.containers ?? []).map((c) => container(c, driver)) };
-  if (s.initContainers) out.initContainers = s.initContainers.map((c) => container(c, driver));
-  if (s.nodeName !== undefined) out.nodeName = s.nodeName;
-  if (s.schedulerName !== undefined) out.schedulerName = s.schedulerName;
-  if (s.priority !== undefined) out.priority = s.priority;
-  if (s.nodeSelector !== undefined) out.nodeSelector = share(s.nodeSelector);
-  if (s.affinity !== undefined) out.affinity = share(s.affinity);
-  if (s.tolerations !== undefined) out.tolerations = share(s.tolerations);
-  if (s.overhead !== undefined) out.overhead = share(s.overhead);
-  if (s.resources !== undefined) out.resources = share(s.resources);
-  if (s.schedulingGates !== undefined) out.schedulingGates = s.schedulingGates;
-  if (s.workloadRef !== undefined) out.workloadRef = s.workloadRef;
-  if (s.schedulingGroup !== undefined) out.schedulingGroup = s.schedulingGroup;
-  if (driver && s.volumes) {
-    const cms = s.volumes.filter((v) => v.configMap).map((v) => ({ name: v.name, configMap: { name: v.configMap?.name } }));
-    if (cms.length > 0) out.volumes = cms;
-  }
+  const volumes = driver ? s.volumes?.filter((v) => v.configMap).map((v) => ({ name: v.name, configMap: { name: v.configMap?.name } })) : undefined;
+  const out: Spec = {
+    containers: (s.containers ?? []).map((c) => container(c, driver)),
+    initContainers: s.initContainers?.map((c) => container(c, driver)),
+    nodeName: intern(s.nodeName),
+    schedulerName: intern(s.schedulerName),
+    priority: s.priority,
+    nodeSelector: share(s.nodeSelector),
+    affinity: share(s.affinity),
+    tolerations: share(s.tolerations),
+    overhead: share(s.overhead),
+    resources: share(s.resources),
+    schedulingGates: s.schedulingGates,
+    workloadRef: s.workloadRef,
+    schedulingGroup: s.schedulingGroup,
+    volumes: volumes && volumes.length > 0 ? volumes : undefined,
+  };
   return out;
 }
 
 function status(s: V1PodStatus): V1PodStatus {
-  const out: V1PodStatus = {};
-  if (s.phase !== undefined) out.phase = s.phase;
-  if (s.reason !== undefined) out.reason = s.reason;
-  if (s.nominatedNodeName !== undefined) out.nominatedNodeName = s.nominatedNodeName;
   const scheduled = s.conditions?.find((c) => c.type === 'PodScheduled' && c.status !== 'True');
-  if (scheduled) out.conditions = [{ type: scheduled.type, status: scheduled.status, ...(scheduled.reason !== undefined ? { reason: scheduled.reason } : {}), ...(scheduled.message !== undefined ? { message: scheduled.message } : {}) }];
-  return out;
+  return {
+    phase: intern(s.phase),
+    reason: s.reason,
+    nominatedNodeName: s.nominatedNodeName,
+    conditions: scheduled ? [{ type: scheduled.type, status: scheduled.status, reason: scheduled.reason, message: scheduled.message }] : undefined,
+  };
 }
 
 /** A pod with only the fields Gangplank reads (see above). */
 export function stripPod(pod: V1Pod): V1Pod {
-  const out: V1Pod = {};
-  if (pod.metadata) out.metadata = meta(pod.metadata, 'pod');
-  if (pod.spec) out.spec = spec(pod.spec, sparkDriver(pod));
-  if (pod.status) out.status = status(pod.status);
-  return out;
+  return { metadata: pod.metadata && meta(pod.metadata, 'pod'), spec: pod.spec && spec(pod.spec, sparkDriver(pod)), status: pod.status && status(pod.status) };
 }
 
 /** A node with only the fields Gangplank reads (see above). */
 export function stripNode(node: V1Node): V1Node {
-  const out: V1Node = {};
-  if (node.metadata) out.metadata = meta(node.metadata, 'node');
-  if (node.spec) out.spec = { ...(node.spec.taints !== undefined ? { taints: share(node.spec.taints) } : {}), ...(node.spec.unschedulable !== undefined ? { unschedulable: node.spec.unschedulable } : {}) };
-  if (node.status) out.status = { ...(node.status.capacity !== undefined ? { capacity: share(node.status.capacity) } : {}), ...(node.status.allocatable !== undefined ? { allocatable: share(node.status.allocatable) } : {}) };
-  return out;
+  return {
+    metadata: node.metadata && meta(node.metadata, 'node'),
+    spec: node.spec && { taints: share(node.spec.taints), unschedulable: node.spec.unschedulable },
+    status: node.status && { capacity: share(node.status.capacity), allocatable: share(node.status.allocatable) },
+  };
 }

@@ -1,12 +1,18 @@
-// A small JSON client over the kubeconfig's transport. Everything Gangplank
-// reads or writes stays plain JSON as it is on the wire (the typed client's
-// deserialiser turns timestamps into Dates, which the webhook and extender
-// never see in AdmissionReview or ExtenderArgs bodies; one shape everywhere
-// keeps the pure code simple).
-import { KubeConfig } from '@kubernetes/client-node';
+// A small JSON client for the API server. Everything Gangplank reads or
+// writes stays plain JSON as it is on the wire (a typed client's deserialiser
+// turns timestamps into Dates, which the webhook and extender never see in
+// AdmissionReview or ExtenderArgs bodies; one shape everywhere keeps the pure
+// code simple). Requests and watches go over one keep-alive agent per TLS
+// identity; the connection comes from src/k8s/kubeconfig.ts, so the common
+// paths never load @kubernetes/client-node (~75 MiB resident).
 import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import { request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { inClusterConnection, kubeconfigConnection, type Connection } from './kubeconfig.js';
+
+export type { Connection } from './kubeconfig.js';
 
 export class ApiError extends Error {
   constructor(
@@ -34,30 +40,55 @@ const patchContentTypes = {
   json: 'application/json-patch+json',
 } as const;
 
-export interface KubeClient {
-  readonly kubeConfig: KubeConfig;
-  request<T = unknown>(spec: RequestSpec): Promise<T>;
+/** One event of a watch stream (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR). */
+export interface WatchEvent<T = unknown> {
+  readonly type: string;
+  readonly object: T;
 }
 
-/** Load a kubeconfig: the given file, else in-cluster, else the default locations. */
-export function loadKubeConfig(file?: string, inCluster = false): KubeConfig {
-  const kc = new KubeConfig();
-  if (file) kc.loadFromFile(file);
-  else if (inCluster) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  return kc;
+export interface WatchHandlers<T> {
+  /** The API server accepted the watch (HTTP 200). */
+  connected?(): void;
+  event(e: WatchEvent<T>): void;
+  /** The stream ended: `err` unset when the server closed it (its timeoutSeconds), set on an error or a refusal. */
+  done(err?: Error): void;
+}
+
+export interface Watching {
+  abort(): void;
+}
+
+export interface KubeClient {
+  /** The API server's URL. */
+  readonly server: string;
+  request<T = unknown>(spec: RequestSpec): Promise<T>;
+  /**
+   * GET `path` as a watch (its query must carry watch=true): one JSON event per
+   * line, handed over as it arrives, until the server ends the stream, the
+   * socket is idle for `idleMs`, or abort().
+   */
+  watch<T = unknown>(path: string, handlers: WatchHandlers<T>, idleMs?: number): Watching;
 }
 
 /**
- * client-node builds a new https.Agent for every request, so every call would
- * pay a TLS handshake (measured: ~40 ms per Binding on 2 busy cores). We keep
- * one keep-alive agent per distinct TLS identity instead; a rotated client
- * certificate gets a new agent. Proxy agents are left as client-node made them.
+ * The connection: the given kubeconfig file, else in-cluster config (the
+ * Service address from the environment), else ~/.kube/config.
  */
-function agentCache(): (opts: RequestOptions) => void {
+export function loadKubeConfig(file?: string, inCluster?: { host: string; port: string }): Connection {
+  if (file) return kubeconfigConnection(file);
+  if (inCluster) return inClusterConnection(inCluster.host, inCluster.port);
+  return kubeconfigConnection(join(homedir(), '.kube', 'config'));
+}
+
+/**
+ * One keep-alive agent per distinct TLS identity (client-node built a new
+ * https.Agent for every request, so every call paid a TLS handshake: ~40 ms
+ * per Binding on 2 busy cores). A rotated client certificate (exec plugins)
+ * gets a new agent.
+ */
+function agentCache(): (opts: RequestOptions) => HttpsAgent {
   const agents = new Map<string, HttpsAgent>();
   return (opts) => {
-    if (!opts.agent || (opts.agent as object).constructor !== HttpsAgent) return;
     const material = [opts.ca, opts.cert, opts.key, opts.pfx, opts.servername, opts.rejectUnauthorized].map((v) => String(v ?? '')).join('\0');
     const key = createHash('sha256').update(material).digest('hex');
     let agent = agents.get(key);
@@ -78,40 +109,58 @@ function agentCache(): (opts: RequestOptions) => void {
       });
       agents.set(key, agent);
     }
-    opts.agent = agent;
+    return agent;
   };
 }
 
-export function createKubeClient(kc: KubeConfig): KubeClient {
-  const shareAgent = agentCache();
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const base = new URL(cluster.server);
+export function createKubeClient(conn: Connection): KubeClient {
+  const base = new URL(conn.server);
   const isHttps = base.protocol === 'https:';
+  const tls: RequestOptions = {
+    ...(conn.ca ? { ca: conn.ca } : {}),
+    ...(conn.cert ? { cert: conn.cert } : {}),
+    ...(conn.key ? { key: conn.key } : {}),
+    ...(conn.serverName ? { servername: conn.serverName } : {}),
+    ...(conn.insecure ? { rejectUnauthorized: false } : {}),
+  };
+  const agentFor = agentCache();
+  const plainAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
+  const fixedAgent = isHttps ? agentFor(tls) : undefined;
+
+  /** Options for one request: the agent, the bearer token as it is now, what client-node adds for exotic auth. */
+  const options = async (method: string, path: string, timeoutMs: number): Promise<RequestOptions> => {
+    const url = new URL(path, base);
+    const opts: RequestOptions = { method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers: { accept: 'application/json' }, timeout: timeoutMs };
+    const token = conn.token?.();
+    if (token) opts.headers = { ...opts.headers, authorization: `Bearer ${token}` };
+    if (conn.authenticate) {
+      // client-node may add a client certificate (exec plugins): the agent follows the TLS material.
+      Object.assign(opts, tls);
+      await conn.authenticate(opts);
+      if (isHttps) opts.agent = agentFor(opts);
+    } else {
+      // The agent carries the TLS material; the request needs none of its own.
+      opts.agent = isHttps ? fixedAgent : plainAgent;
+    }
+    return opts;
+  };
+  const send = (opts: RequestOptions, onResponse: (res: IncomingMessage) => void): ClientRequest => (isHttps ? httpsRequest : httpRequest)(opts, onResponse);
+
   return {
-    kubeConfig: kc,
+    server: conn.server,
     async request<T>(spec: RequestSpec): Promise<T> {
-      const url = new URL(spec.path, base);
-      const opts: RequestOptions = {
-        method: spec.method ?? 'GET',
-        hostname: url.hostname,
-        port: url.port,
-        path: url.pathname + url.search,
-        headers: { accept: 'application/json' },
-        timeout: spec.timeoutMs ?? 30_000,
-      };
-      await kc.applyToHTTPSOptions(opts);
-      if (isHttps) shareAgent(opts);
+      const method = spec.method ?? 'GET';
+      const opts = await options(method, spec.path, spec.timeoutMs ?? 30_000);
       const payload = spec.body === undefined ? undefined : JSON.stringify(spec.body);
       if (payload !== undefined) {
         opts.headers = {
           ...opts.headers,
-          'content-type': spec.method === 'PATCH' ? patchContentTypes[spec.patchType ?? 'merge'] : 'application/json',
+          'content-type': method === 'PATCH' ? patchContentTypes[spec.patchType ?? 'merge'] : 'application/json',
           'content-length': Buffer.byteLength(payload),
         };
       }
       return new Promise<T>((resolve, reject) => {
-        const req = (isHttps ? httpsRequest : httpRequest)(opts, (res) => {
+        const req = send(opts, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
@@ -127,16 +176,84 @@ export function createKubeClient(kc: KubeConfig): KubeClient {
               resolve(body as T);
             } else {
               const st = (body ?? {}) as { reason?: string; message?: string };
-              reject(new ApiError(status, st.reason ?? 'Unknown', `${spec.method ?? 'GET'} ${spec.path}: ${status} ${st.message ?? text}`));
+              reject(new ApiError(status, st.reason ?? 'Unknown', `${method} ${spec.path}: ${status} ${st.message ?? text}`));
             }
           });
           res.on('error', reject);
         });
-        req.on('timeout', () => req.destroy(new Error(`${spec.method ?? 'GET'} ${spec.path}: timed out`)));
+        req.on('timeout', () => req.destroy(new Error(`${method} ${spec.path}: timed out`)));
         req.on('error', reject);
         if (payload !== undefined) req.write(payload);
         req.end();
       });
+    },
+    watch<T>(path: string, h: WatchHandlers<T>, idleMs = 10 * 60_000): Watching {
+      let req: ClientRequest | undefined;
+      let finished = false;
+      let aborted = false;
+      const finish = (err?: Error): void => {
+        if (finished) return;
+        finished = true;
+        req?.destroy();
+        if (!aborted) h.done(err);
+      };
+      void options('GET', path, idleMs).then(
+        (opts) => {
+          if (aborted) return;
+          req = send(opts, (res) => {
+            const status = res.statusCode ?? 0;
+            if (status !== 200) {
+              const chunks: Buffer[] = [];
+              res.on('data', (c: Buffer) => chunks.push(c));
+              res.on('end', () => {
+                const text = Buffer.concat(chunks).toString('utf8');
+                let st: { reason?: string; message?: string } = {};
+                try {
+                  st = JSON.parse(text) as typeof st;
+                } catch {
+                  // not a Status
+                }
+                finish(new ApiError(status, st.reason ?? 'Unknown', `watch ${path}: ${status} ${st.message ?? text}`));
+              });
+              return;
+            }
+            h.connected?.();
+            // Events are newline-delimited JSON; a chunk may end inside one.
+            let pending: Buffer | undefined;
+            res.on('data', (chunk: Buffer) => {
+              let buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+              let start = 0;
+              for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+                if (nl > start) {
+                  let e: WatchEvent<T> | undefined;
+                  try {
+                    e = JSON.parse(buf.toString('utf8', start, nl)) as WatchEvent<T>;
+                  } catch {
+                    // A line that is not JSON is not an event.
+                  }
+                  if (e && !aborted) h.event(e);
+                }
+                start = nl + 1;
+              }
+              buf = buf.subarray(start);
+              pending = buf.length > 0 ? Buffer.from(buf) : undefined;
+            });
+            res.on('end', () => finish());
+            res.on('error', (err) => finish(err));
+            res.on('close', () => finish());
+          });
+          req.on('timeout', () => req?.destroy(new Error(`watch ${path}: no data for ${Math.round(idleMs / 1000)} s`)));
+          req.on('error', (err) => finish(err));
+          req.end();
+        },
+        (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))),
+      );
+      return {
+        abort() {
+          aborted = true;
+          finish();
+        },
+      };
     },
   };
 }

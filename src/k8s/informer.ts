@@ -1,18 +1,25 @@
-// List+watch caches over client-node's ListWatch, with plain-JSON lists,
-// restart after errors (a ListWatch stops on error) and sync/freshness
-// tracking for /readyz and for failing closed on stale data.
+// List+watch caches (an informer, as client-go's reflector does it), with
+// sync/freshness tracking for /readyz and for failing closed on stale data.
 //
-// Memory (issue 13): the initial list is paginated (limit/continue), so at
-// most one page of whole objects is held at a time, and an optional
-// `transform` (src/k8s/strip.ts) is applied to every listed and watched
-// object before the cache or a handler sees it, so the cache holds only what
-// Gangplank reads. Without both, 50,000 realistic pods peaked at 863 MiB
-// during the initial list.
-import { ListWatch, Watch, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
-import { ApiError } from './client.js';
+// - The initial list is paginated (limit/continue; a fresh list when a
+//   continue token has expired), so at most one page of whole objects is held
+//   at a time, and an optional `transform` (src/k8s/strip.ts) is applied to
+//   every listed and watched object before the cache or a handler sees it, so
+//   the cache holds only what Gangplank reads (issue 13: 50,000 realistic pods
+//   peaked at 863 MiB through client-node's unpaginated list).
+// - The watch is a plain newline-delimited JSON stream (KubeClient.watch)
+//   from the list's resourceVersion, with bookmarks; when the server ends it
+//   (its timeoutSeconds) it starts again from the last resourceVersion at once;
+//   after an error it starts again after `restartDelayMs`; when the
+//   resourceVersion is too old (410 Gone) it lists again and hands the
+//   differences to the handlers (deletes for objects gone, updates for objects
+//   changed), as a reflector's relist does.
+// - The cache is synced only once a list has succeeded: an API server that
+//   cannot be listed never yields an empty "synced" cache.
+import type { KubernetesObject, KubernetesListObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { SyncedCache } from './cache.js';
-import type { KubeClient } from './client.js';
+import { ApiError, type KubeClient, type WatchEvent, type Watching } from './client.js';
 
 export interface InformerHandlers<T> {
   add?(obj: T): void;
@@ -37,17 +44,35 @@ export interface InformerOptions<T> {
   /** Back-off before restarting after an error. */
   restartDelayMs?: number;
   now?: () => number;
-  /** Objects per page of the initial list (the API server's `limit`); default 500, as client-go's reflector. */
+  /** Objects per page of a list (the API server's `limit`); default 500, as client-go's reflector. */
   pageSize?: number;
   /** Applied to every listed and watched object before it is cached or handed to a handler (e.g. stripPod). */
   transform?: (obj: T) => T;
 }
 
-const WATCH_EVENTS: ReadonlySet<string> = new Set(['ADDED', 'MODIFIED', 'DELETED']);
+interface Meta {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+}
+
+const keyOf = (o: Meta): string => (o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name ?? ''}` : (o.metadata?.name ?? ''));
+
+/** The API server ends a watch after timeoutSeconds; client-go picks 5–10 minutes at random, so do we. */
+const watchSeconds = (): number => 300 + Math.floor(Math.random() * 300);
 
 export function createInformer<T extends KubernetesObject>(opts: InformerOptions<T>): Informer<T> {
   const now = opts.now ?? Date.now;
   const log = opts.logger.child({ informer: opts.resource });
+  const transform = opts.transform;
+  const pageSize = opts.pageSize ?? 500;
+  const restartDelay = opts.restartDelayMs ?? 2_000;
+  const selectors = new URLSearchParams();
+  if (opts.labelSelector) selectors.set('labelSelector', opts.labelSelector);
+  if (opts.fieldSelector) selectors.set('fieldSelector', opts.fieldSelector);
+
+  /** By namespace ('' for cluster-scoped objects), then name: no composite key string per object. */
+  const byNamespace = new Map<string, Map<string, T>>();
+  let size = 0;
+  let resourceVersion = '';
   let isSynced = false;
   let heardAt = 0;
   let stopped = false;
@@ -56,93 +81,183 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
   // connected the cache is current; only after a watch error does the time
   // since the last event count.
   let watching = false;
-  const query = new URLSearchParams();
-  if (opts.labelSelector) query.set('labelSelector', opts.labelSelector);
-  if (opts.fieldSelector) query.set('fieldSelector', opts.fieldSelector);
-  const transform = opts.transform;
-  const pageSize = opts.pageSize ?? 500;
-  const listOnce = async (): Promise<KubernetesListObject<T>> => {
+  let current: Watching | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  // A handler that throws on one object (a quantity no scheduler accepts, a
+  // malformed annotation: anything a pod author can write) must not stop the
+  // watch or the process: that object is skipped, with its name in the log.
+  const deliver = (event: 'add' | 'update' | 'delete', o: T): void => {
+    try {
+      opts.handlers?.[event]?.(o);
+    } catch (err) {
+      const meta = (o as Meta).metadata;
+      log.error({ err: String(err), event, object: `${meta?.namespace ? `${meta.namespace}/` : ''}${meta?.name ?? '?'}` }, 'informer handler failed; object skipped');
+    }
+  };
+
+  const put = (o: T): void => {
+    const ns = (o as Meta).metadata?.namespace ?? '';
+    const name = (o as Meta).metadata?.name ?? '';
+    let m = byNamespace.get(ns);
+    if (!m) byNamespace.set(ns, (m = new Map()));
+    const before = m.get(name);
+    // The same resourceVersion is the same object (a relist): nothing to tell.
+    if (before && (before as Meta).metadata?.resourceVersion === (o as Meta).metadata?.resourceVersion) return;
+    m.set(name, o);
+    if (!before) size++;
+    deliver(before ? 'update' : 'add', o);
+  };
+
+  const remove = (o: T): void => {
+    const ns = (o as Meta).metadata?.namespace ?? '';
+    const m = byNamespace.get(ns);
+    if (!m?.delete((o as Meta).metadata?.name ?? '')) return;
+    size--;
+    if (m.size === 0) byNamespace.delete(ns);
+    deliver('delete', o);
+  };
+
+  const all = (): T[] => {
+    const out: T[] = new Array(size);
+    let i = 0;
+    for (const m of byNamespace.values()) for (const o of m.values()) out[i++] = o;
+    return out;
+  };
+
+  const listPages = async (): Promise<{ items: T[]; resourceVersion: string }> => {
     const items: T[] = [];
-    let resourceVersion: string | undefined;
+    let rv = '';
     let cont: string | undefined;
     do {
-      const q = new URLSearchParams(query);
+      const q = new URLSearchParams(selectors);
       q.set('limit', String(pageSize));
       if (cont) q.set('continue', cont);
       const page = await opts.client.request<KubernetesListObject<T>>({ path: `${opts.path}?${q.toString()}` });
       heardAt = now();
       for (const item of page.items ?? []) items.push(transform ? transform(item) : item);
       // Every page of one list is the same snapshot: the watch starts from its resourceVersion.
-      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+      rv = page.metadata?.resourceVersion ?? rv;
       cont = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
     } while (cont);
-    return { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion }, items };
+    return { items, resourceVersion: rv };
   };
-  const listFn = async (): Promise<KubernetesListObject<T>> => {
+
+  /** List, and hand the differences from the cache to the handlers. */
+  const relist = async (): Promise<void> => {
+    let listed: { items: T[]; resourceVersion: string };
     try {
-      return await listOnce();
+      listed = await listPages();
     } catch (err) {
       // A continue token expires when the list outlives etcd's compaction window: list again from the start.
-      if (err instanceof ApiError && err.status === 410) return listOnce();
-      throw err;
+      if (!(err instanceof ApiError && err.status === 410)) throw err;
+      listed = await listPages();
     }
-  };
-  const watcher = new Watch(opts.client.kubeConfig);
-  // The watch's objects are transformed before ListWatch caches them; the raw object is not passed on.
-  const watch = transform
-    ? ({
-        config: watcher.config,
-        watch: (path: string, params: Record<string, string | number | boolean | undefined>, cb: (phase: string, obj: unknown, raw?: unknown) => void, done: (err: unknown) => void) =>
-          watcher.watch(path, params, (phase, obj: T) => cb(phase, WATCH_EVENTS.has(phase) && obj ? transform(obj) : obj), done),
-      } as unknown as Watch)
-    : watcher;
-  const lw = new ListWatch<T>(opts.path, watch, listFn, false, opts.labelSelector, opts.fieldSelector);
-  const touch = (): void => {
-    heardAt = now();
-  };
-  // A handler that throws on one object (a quantity no scheduler accepts, a
-  // malformed annotation: anything a pod author can write) must not stop the
-  // watch or the process: that object is skipped, with its name in the log.
-  const deliver = (event: 'add' | 'update' | 'delete', o: T): void => {
-    touch();
-    try {
-      opts.handlers?.[event]?.(o);
-    } catch (err) {
-      const meta = (o as { metadata?: { namespace?: string; name?: string } }).metadata;
-      log.error({ err: String(err), event, object: `${meta?.namespace ? `${meta.namespace}/` : ''}${meta?.name ?? '?'}` }, 'informer handler failed; object skipped');
-    }
-  };
-  lw.on('add', (o) => deliver('add', o));
-  lw.on('update', (o) => deliver('update', o));
-  lw.on('delete', (o) => deliver('delete', o));
-  lw.on('connect', () => {
+    const seen = new Set<string>();
+    for (const o of listed.items) seen.add(keyOf(o as Meta));
+    for (const o of all()) if (!seen.has(keyOf(o as Meta))) remove(o);
+    for (const o of listed.items) put(o);
+    resourceVersion = listed.resourceVersion;
     isSynced = true;
-    watching = true;
-    touch();
-  });
-  lw.on('error', (err) => {
-    watching = false;
+  };
+
+  const watch = (): void => {
     if (stopped) return;
-    log.warn({ err: String(err) }, 'watch failed; restarting');
-    setTimeout(() => {
-      if (!stopped) lw.start().catch((e: unknown) => log.warn({ err: String(e) }, 'restart failed'));
-    }, opts.restartDelayMs ?? 2_000).unref();
-  });
+    const q = new URLSearchParams(selectors);
+    q.set('watch', 'true');
+    q.set('allowWatchBookmarks', 'true');
+    q.set('timeoutSeconds', String(watchSeconds()));
+    if (resourceVersion) q.set('resourceVersion', resourceVersion);
+    let gone = false;
+    current = opts.client.watch<T & { code?: number }>(`${opts.path}?${q.toString()}`, {
+      connected() {
+        watching = true;
+        heardAt = now();
+      },
+      event(e: WatchEvent<T & { code?: number }>) {
+        heardAt = now();
+        const o = e.object;
+        switch (e.type) {
+          case 'ADDED':
+          case 'MODIFIED':
+            put(transform ? transform(o) : o);
+            break;
+          case 'DELETED':
+            remove(transform ? transform(o) : o);
+            break;
+          case 'ERROR':
+            // 410 Gone: the resourceVersion is older than the server keeps; list again.
+            if (o?.code === 410) gone = true;
+            return;
+          default:
+            break;
+        }
+        const rv = (o as Meta | undefined)?.metadata?.resourceVersion;
+        if (rv) resourceVersion = rv;
+      },
+      done(err?: Error) {
+        watching = false;
+        current = undefined;
+        if (stopped) return;
+        if (gone || (err instanceof ApiError && err.status === 410)) {
+          log.info({ resourceVersion }, 'watch resourceVersion too old; listing again');
+          resourceVersion = '';
+          void restart(0, true);
+        } else if (err) {
+          log.warn({ err: String(err) }, 'watch failed; restarting');
+          void restart(restartDelay, false);
+        } else {
+          // The server's timeoutSeconds: carry on from where it stopped.
+          void restart(0, false);
+        }
+      },
+    });
+  };
+
+  const restart = async (delayMs: number, list: boolean): Promise<void> => {
+    if (delayMs > 0) {
+      await new Promise<void>((r) => {
+        timer = setTimeout(r, delayMs);
+        timer.unref();
+      });
+    }
+    if (stopped) return;
+    try {
+      if (list || !resourceVersion) await relist();
+      watch();
+    } catch (err) {
+      log.warn({ err: String(err) }, 'list failed; retrying');
+      void restart(restartDelay, true);
+    }
+  };
+
   return {
     resource: opts.resource,
-    get: (name, namespace) => lw.get(name, namespace),
-    list: (namespace) => lw.list(namespace),
+    get: (name, namespace) => byNamespace.get(namespace ?? '')?.get(name),
+    list: (namespace) => (!namespace ? all() : [...(byNamespace.get(namespace)?.values() ?? [])]),
     synced: () => isSynced,
     lastHeardAt: () => (watching ? now() : heardAt),
+    /** Resolves once the first list has succeeded (it is retried until then, or stop()). */
     async start() {
-      await lw.start();
-      isSynced = true;
-      watching = true;
-      touch();
+      stopped = false;
+      for (;;) {
+        try {
+          await relist();
+          break;
+        } catch (err) {
+          if (stopped) return;
+          log.warn({ err: String(err) }, 'list failed; retrying');
+          await new Promise((r) => setTimeout(r, restartDelay));
+          if (stopped) return;
+        }
+      }
+      watch();
     },
     async stop() {
       stopped = true;
-      await lw.stop();
+      if (timer) clearTimeout(timer);
+      current?.abort();
+      watching = false;
     },
   };
 }

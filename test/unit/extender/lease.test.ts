@@ -31,7 +31,9 @@ function fakeApi(): { client: KubeClient; stored: () => LeaseObject | undefined;
   let rv = 0;
   let isDown = false;
   const client = {
-    kubeConfig: undefined as never,
+    // Only request() is used here.
+    server: 'https://fake',
+    watch: () => ({ abort() {} }),
     async request<T>(spec: RequestSpec): Promise<T> {
       if (isDown) throw new Error('connect ECONNREFUSED');
       const body = spec.body as LeaseObject | undefined;

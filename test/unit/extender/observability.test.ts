@@ -159,7 +159,9 @@ describe('Events carry the pod uid', () => {
   function recorder(now: { t: number }) {
     const posted: RequestSpec[] = [];
     const client: KubeClient = {
-      kubeConfig: undefined as never,
+      // Only request() is used here.
+    server: 'https://fake',
+    watch: () => ({ abort() {} }),
       async request<T>(spec: RequestSpec): Promise<T> {
         posted.push(spec);
         return {} as T;
