@@ -42,13 +42,18 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = resolve(HERE, existsSync(join(HERE, '..', 'package.json')) ? '..' : '../..');
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
 
-const CPU_NODES = 4_800;
-const GPU_NODES = 200;
+/** The cluster in the cache: 5,000 nodes and 50,000 pods (the goals), and 15,000 and 150,000 (scale). */
+interface Scale {
+  readonly cpuNodes: number;
+  readonly gpuNodes: number;
+  readonly pods: number;
+}
+const GOAL_SCALE: Scale = { cpuNodes: 4_800, gpuNodes: 200, pods: 50_000 };
+const LARGE_SCALE: Scale = { cpuNodes: 14_400, gpuNodes: 600, pods: 150_000 };
 const GANGS = 30;
 const GANG_EXECUTORS = 10;
 /** Gangs whose executors have not all arrived: they still hold reservations. */
 const OPEN_GANGS = 10;
-const TOTAL_PODS = 50_000;
 
 const WARMUP = 100;
 const ITERATIONS = 1_000;
@@ -137,16 +142,16 @@ const PLAIN_SHAPES = [
 ];
 const NUMA_ANNOTATIONS = { 'numa.scheduling.kubenexus.io/policy': 'single-numa', 'numa.scheduling.kubenexus.io/resources': 'cpu,memory,nvidia.com/gpu' };
 
-function nodes(): { all: V1Node[]; cpuNames: string[]; gpuNames: string[] } {
+function nodes(scale: Scale): { all: V1Node[]; cpuNames: string[]; gpuNames: string[] } {
   const all: V1Node[] = [];
   const cpuNames: string[] = [];
   const gpuNames: string[] = [];
-  for (let i = 0; i < CPU_NODES; i++) {
+  for (let i = 0; i < scale.cpuNodes; i++) {
     const name = `node-${pad(i, 4)}`;
     cpuNames.push(name);
     all.push(makeNode(name).cpu('64').memory('256Gi').pods(110).label('topology.kubernetes.io/zone', `zone-${i % 3}`).obj());
   }
-  for (let i = 0; i < GPU_NODES; i++) {
+  for (let i = 0; i < scale.gpuNodes; i++) {
     const name = `gpu-${pad(i, 3)}`;
     gpuNames.push(name);
     all.push(
@@ -250,11 +255,11 @@ interface Fixture {
   readonly reservedSlots: number;
 }
 
-export async function fixture(): Promise<Fixture> {
-  const { all, cpuNames, gpuNames } = nodes();
+export async function fixture(scale: Scale = GOAL_SCALE): Promise<Fixture> {
+  const { all, cpuNames, gpuNames } = nodes(scale);
   const names = all.map((n) => n.metadata?.name ?? '');
   const gangPods = GANGS * (1 + GANG_EXECUTORS) - OPEN_GANGS * (GANG_EXECUTORS / 2);
-  const pods = boundPods(cpuNames, gpuNames, TOTAL_PODS - gangPods);
+  const pods = boundPods(cpuNames, gpuNames, scale.pods - gangPods);
   const ts = makeState({ nodes: all, pods, config: { gangTimeoutSeconds: 3600 } });
   // Gangs through the real path: filter the driver (plans and reserves), bind it,
   // then executors arrive, filtered into their slots and bound.
@@ -427,7 +432,7 @@ export async function extenderBenchmark(): Promise<void> {
   const t0 = performance.now();
   const f = await fixture();
   const built = performance.now() - t0;
-  const describe = `${f.names.length.toLocaleString('en')} nodes (${GPU_NODES} GPU nodes with 2 NUMA zones), ${f.podCount.toLocaleString('en')} pods cached (${GANGS} Spark gangs of 1 + ${GANG_EXECUTORS}, ${OPEN_GANGS} of them waiting for executors: ${f.reservedSlots} reserved slots); fixture built in ${(built / 1000).toFixed(1)} s`;
+  const describe = describeFixture(f, GOAL_SCALE, built);
   console.log(describe);
   const local = inProcess(f);
   const plan = stats(planning(f));
@@ -460,4 +465,37 @@ export async function extenderBenchmark(): Promise<void> {
   const text = lines.join('\n');
   console.log(text);
   writeResultsPart('latency', text);
+  await scaleRun();
+}
+
+function describeFixture(f: Fixture, scale: Scale, builtMs: number): string {
+  return `${f.names.length.toLocaleString('en')} nodes (${scale.gpuNodes} GPU nodes with 2 NUMA zones), ${f.podCount.toLocaleString('en')} pods cached (${GANGS} Spark gangs of 1 + ${GANG_EXECUTORS}, ${OPEN_GANGS} of them waiting for executors: ${f.reservedSlots} reserved slots); fixture built in ${(builtMs / 1000).toFixed(1)} s`;
+}
+
+/** Issue 13, item 6: the same in-process calls with three times the cluster. */
+async function scaleRun(): Promise<void> {
+  const t0 = performance.now();
+  const f = await fixture(LARGE_SCALE);
+  const built = performance.now() - t0;
+  const describe = describeFixture(f, LARGE_SCALE, built);
+  console.log(describe);
+  const local = inProcess(f);
+  const plan = stats(planning(f));
+  const heap = process.memoryUsage();
+  const lines = [
+    '### Scale: 15,000 nodes and 150,000 pods, in-process',
+    '',
+    machine('npm run bench -- extender'),
+    '',
+    `${describe}. The same calls as above, in-process (the verbs' \`handle\`), ${ITERATIONS} iterations after ${WARMUP} warm-up; the node list of a call names every node (15,000 names; 600 for the GPU pod).`,
+    '',
+    ...table(local, true),
+    '',
+    `Planning a driver with 100 executors over all ${f.names.length.toLocaleString('en')} candidates (${plan.n} repeats): p50 ${ms(plan.p50)} ms, p99 ${ms(plan.p99)} ms, max ${ms(plan.max)} ms.`,
+    '',
+    `This benchmark process then held ${(heap.heapUsed / 2 ** 20).toFixed(0)} MiB of V8 heap (RSS ${(heap.rss / 2 ** 20).toFixed(0)} MiB); its caches hold the test builders' whole pods, not the stripped ones a real extender keeps (see "Extender memory").`,
+  ];
+  const text = lines.join('\n');
+  console.log(text);
+  writeResultsPart('scale', text);
 }

@@ -68,8 +68,8 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     resource: 'pods',
     logger: log,
     transform: stripPod,
-    // Small pages keep each page's whole objects young: they die before promotion (the start-up peak).
-    pageSize: 100,
+    // Smaller pages than the default keep each page's whole objects young: they die before promotion (the start-up peak).
+    pageSize: 250,
     handlers: forward((type, p) => {
       sink.state?.onPod(type, p);
       if (type === 'delete') requeuer.forget(p.metadata?.uid ?? '');

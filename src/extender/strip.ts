@@ -114,14 +114,9 @@ function sparkDriver(pod: V1Pod): boolean {
 }
 
 function container(c: V1Container, driver: boolean): V1Container {
-  return {
-    name: intern(c.name),
-    image: driver ? c.image : undefined,
-    command: driver ? c.command : undefined,
-    args: driver ? c.args : undefined,
-    resources: share(c.resources),
-    restartPolicy: intern(c.restartPolicy),
-  };
+  // Two shapes: a driver's containers with what its readers need, everyone else's with resources only.
+  if (!driver) return { name: intern(c.name), resources: share(c.resources), restartPolicy: intern(c.restartPolicy) };
+  return { name: intern(c.name), image: c.image, command: c.command, args: c.args, resources: share(c.resources), restartPolicy: intern(c.restartPolicy) };
 }
 
 type Spec = V1PodSpec & { workloadRef?: unknown; schedulingGroup?: unknown; resources?: unknown };

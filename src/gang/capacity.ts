@@ -161,7 +161,11 @@ export class CapacityIndex implements DriverLookup, HoldListener {
   private readonly nodes = new Map<string, NodeFacts>();
   private readonly nrts = new Map<string, NodeResourceTopology>();
   private readonly pods = new Map<string, PodFacts>();
-  private readonly uidByName = new Map<string, string>();
+  /** Namespace → name → uid (nested: no "namespace/name" string per pod). */
+  private readonly uidByName = new Map<string, Map<string, string>>();
+  /** Equal memberships and usages shared between pods (bounded): 50,000 pods hold a few thousand distinct ones. */
+  private readonly sharedMemberships = new Map<string, Membership>();
+  private readonly sharedUsages = new Map<string, ResourceList>();
   private readonly used = new Map<string, ResourceList>();
   private readonly zoneBound = new Map<string, ResourceList>();
   private readonly zoneAssumed = new Map<string, ResourceList>();
@@ -514,21 +518,23 @@ export class CapacityIndex implements DriverLookup, HoldListener {
     if (!uid) return;
     const before = this.pods.get(uid)?.node;
     this.removePod(uid);
-    const m = membership(pod, this);
+    const m = this.shared(this.sharedMemberships, membership(pod, this));
     const facts: PodFacts = {
       uid,
       namespace: pod.metadata?.namespace ?? 'default',
       name: pod.metadata?.name ?? '',
       node: pod.spec?.nodeName || undefined,
       zone: pod.metadata?.annotations?.[NUMA_ZONE] || undefined,
-      usage: podUsage(pod),
+      usage: this.shared(this.sharedUsages, podUsage(pod)) as ResourceList,
       terminal: isTerminal(pod),
       membership: m,
       createdAt: creationMs(pod),
       pod,
     };
     this.pods.set(uid, facts);
-    this.uidByName.set(`${facts.namespace}/${facts.name}`, uid);
+    let names = this.uidByName.get(facts.namespace);
+    if (!names) this.uidByName.set(facts.namespace, (names = new Map()));
+    names.set(facts.name, uid);
     if (facts.node && !facts.terminal) {
       // The cache now shows what we assumed: count it once, as bound.
       this.forget(uid);
@@ -599,8 +605,11 @@ export class CapacityIndex implements DriverLookup, HoldListener {
     const old = this.pods.get(uid);
     if (!old) return;
     this.pods.delete(uid);
-    const nameKey = `${old.namespace}/${old.name}`;
-    if (this.uidByName.get(nameKey) === uid) this.uidByName.delete(nameKey);
+    const names = this.uidByName.get(old.namespace);
+    if (names?.get(old.name) === uid) {
+      names.delete(old.name);
+      if (names.size === 0) this.uidByName.delete(old.namespace);
+    }
     if (old.node && !old.terminal) this.use(old.node, old.zone, old.usage, -1, true);
     if (old.membership) {
       const set = this.members.get(old.membership.gang.key);
@@ -712,8 +721,22 @@ export class CapacityIndex implements DriverLookup, HoldListener {
   }
 
   podByName(namespace: string, name: string): PodFacts | undefined {
-    const uid = this.uidByName.get(`${namespace}/${name}`);
+    const uid = this.uidByName.get(namespace)?.get(name);
     return uid ? this.pods.get(uid) : undefined;
+  }
+
+  /**
+   * One object for equal values (memberships, usages: never changed once made).
+   * Bounded: when full it starts afresh, which costs only sharing.
+   */
+  private shared<V>(table: Map<string, V>, v: V): V {
+    if (v === null || v === undefined) return v;
+    const key = JSON.stringify(v);
+    const hit = table.get(key);
+    if (hit !== undefined) return hit;
+    if (table.size >= 20_000) table.clear();
+    table.set(key, v);
+    return v;
   }
 
   /** Non-terminal pods of a gang. */

@@ -54,8 +54,6 @@ interface Meta {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
 }
 
-const keyOf = (o: Meta): string => (o.metadata?.namespace ? `${o.metadata.namespace}/${o.metadata.name ?? ''}` : (o.metadata?.name ?? ''));
-
 /** The API server ends a watch after timeoutSeconds; client-go picks 5–10 minutes at random, so do we. */
 const watchSeconds = (): number => 300 + Math.floor(Math.random() * 300);
 
@@ -125,8 +123,8 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
     return out;
   };
 
-  const listPages = async (): Promise<{ items: T[]; resourceVersion: string }> => {
-    const items: T[] = [];
+  /** List page by page, handing each (transformed) item to `each`; returns the list's resourceVersion. */
+  const listPages = async (each: (o: T) => void): Promise<string> => {
     let rv = '';
     let cont: string | undefined;
     do {
@@ -135,29 +133,46 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
       if (cont) q.set('continue', cont);
       const page = await opts.client.request<KubernetesListObject<T>>({ path: `${opts.path}?${q.toString()}` });
       heardAt = now();
-      for (const item of page.items ?? []) items.push(transform ? transform(item) : item);
+      for (const item of page.items ?? []) each(transform ? transform(item) : item);
       // Every page of one list is the same snapshot: the watch starts from its resourceVersion.
       rv = page.metadata?.resourceVersion ?? rv;
       cont = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
     } while (cont);
-    return { items, resourceVersion: rv };
+    return rv;
   };
 
-  /** List, and hand the differences from the cache to the handlers. */
+  /**
+   * List, and hand the differences from the cache to the handlers. The first
+   * list of an empty cache puts each page into it as it arrives (nothing can
+   * have gone); a relist collects what it saw, then tells the handlers what
+   * went, then what is new or changed.
+   */
   const relist = async (): Promise<void> => {
-    let listed: { items: T[]; resourceVersion: string };
+    const listOnce = async (): Promise<{ rv: string; items?: T[] }> => {
+      if (size === 0) return { rv: await listPages(put) };
+      const items: T[] = [];
+      return { rv: await listPages((o) => items.push(o)), items };
+    };
+    let listed: { rv: string; items?: T[] };
     try {
-      listed = await listPages();
+      listed = await listOnce();
     } catch (err) {
       // A continue token expires when the list outlives etcd's compaction window: list again from the start.
       if (!(err instanceof ApiError && err.status === 410)) throw err;
-      listed = await listPages();
+      listed = await listOnce();
     }
-    const seen = new Set<string>();
-    for (const o of listed.items) seen.add(keyOf(o as Meta));
-    for (const o of all()) if (!seen.has(keyOf(o as Meta))) remove(o);
-    for (const o of listed.items) put(o);
-    resourceVersion = listed.resourceVersion;
+    if (listed.items) {
+      const seen = new Map<string, Set<string>>();
+      for (const o of listed.items) {
+        const ns = (o as Meta).metadata?.namespace ?? '';
+        let names = seen.get(ns);
+        if (!names) seen.set(ns, (names = new Set()));
+        names.add((o as Meta).metadata?.name ?? '');
+      }
+      for (const o of all()) if (!seen.get((o as Meta).metadata?.namespace ?? '')?.has((o as Meta).metadata?.name ?? '')) remove(o);
+      for (const o of listed.items) put(o);
+    }
+    resourceVersion = listed.rv;
     isSynced = true;
   };
 
