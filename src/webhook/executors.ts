@@ -132,29 +132,7 @@ export function planDriver(input: DriverPlanInput): DriverPlan {
 
   // ---- the virtual executor: what the API server will admit when the driver creates one ----
   const base = app ? executorBaseFromApp(app) : podConstraints(input.original);
-  const virtual: V1Pod = {
-    metadata: { labels: {}, annotations: {} },
-    spec: {
-      containers: [{ name: SPARK_EXECUTOR_CONTAINER }],
-      nodeSelector: { ...base.nodeSelector },
-      tolerations: withDefaultTolerations(base.tolerations),
-      ...(base.requiredNodeAffinity ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: base.requiredNodeAffinity } } } : {}),
-    },
-  };
-  const quiet: Warn = () => {};
-  const layers: { template?: ResourceLists; overrides?: ResourceLists; containers?: ResourceLists[]; initContainers?: (ResourceLists & { restartPolicy?: string })[] } = {};
-  for (const mode of ['template', 'overrides'] as const) {
-    const fragment = input.executor[mode];
-    if (!fragment) continue;
-    const main = mainContainerResources(virtual, fragment, 'executor');
-    if (main) layers[mode] = main;
-    mergeFragment(virtual, clone(fragment), 'executor', mode, quiet);
-  }
-  const mainIdx = mainContainerIndex(virtual, 'executor');
-  const others = (virtual.spec?.containers ?? []).filter((_, i) => i !== mainIdx).map((c) => listsOf(c.resources));
-  if (others.some((r) => r.requests || r.limits)) layers.containers = others;
-  const inits = (virtual.spec?.initContainers ?? []).map((c) => ({ ...listsOf(c.resources), ...(c.restartPolicy === 'Always' ? { restartPolicy: 'Always' } : {}) }));
-  if (inits.some((r) => r.requests || r.limits)) layers.initContainers = inits;
+  const { layers, executorSide } = virtualExecutor(base, input.executor);
 
   // ---- shape ----
   let resources = onPod(annotations, EXECUTOR_RESOURCES, EXECUTOR_RESOURCES_SOURCE, (s) => executorResourcesCodec.parse(s), (s) => executorResourcesSourceCodec.parse(s), warn);
@@ -169,7 +147,7 @@ export function planDriver(input: DriverPlanInput): DriverPlan {
     if (source) {
       const conf: SparkConf = { ...executorShapeConf(profile?.executorDefaults), ...visible, ...appConf };
       const hint = app ? sparkApplicationType(app) : driverAppType(input.original);
-      const units = attempt(warn, 'one executor\'s resources', () => executorPodUnits(sparkExecutorContainer(conf, appTypeOf(conf, hint)), layers));
+      const units = attempt(warn, 'one executor\'s resources', () => executorShape(conf, hint, layers));
       if (units) resources = { value: units, source };
     }
   }
@@ -182,7 +160,6 @@ export function planDriver(input: DriverPlanInput): DriverPlan {
     constraints = given;
   } else {
     if (given instanceof Error) warn(`${given.message}; recomputed`);
-    const executorSide = podConstraints(virtual);
     // The API server adds the default NoExecute tolerations to the driver too (a pod shaped
     // outside the API, as in tests or dry tools, may not have them yet).
     const driverSide = podConstraints(driver);
@@ -190,6 +167,92 @@ export function planDriver(input: DriverPlanInput): DriverPlan {
   }
   const userShape = resources?.source === 'annotation';
   return { count, resources, layers: !userShape && !emptyLayers(layers) ? layers : undefined, constraints };
+}
+
+// ---- memoised per profile and Spark configuration ----
+//
+// Every driver of a profile gets the same virtual executor (the profile's
+// executor template and overrides over the same base constraints) and, for
+// the same Spark configuration, the same executor shape: merging the template
+// into a virtual pod and running Spark's arithmetic was a third of a review
+// (bench/RESULTS.md, "Webhook /mutate"). Results are kept per template and
+// overrides object (a ConfigMap template that changes is a new object) and per
+// base constraints / configuration text, and are frozen: callers only read them.
+
+type Layers = { -readonly [K in keyof ExecutorResourceLayers]: ExecutorResourceLayers[K] };
+interface Virtual {
+  readonly layers: Layers;
+  readonly executorSide: PlacementConstraints;
+}
+
+const NONE = {};
+/** At most this many entries per cache; a cache that fills starts afresh. */
+const MEMO_MAX = 256;
+const virtuals = new WeakMap<object, WeakMap<object, Map<string, Virtual>>>();
+const shapes = new WeakMap<object, Map<string, ResourceList>>();
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as object)) deepFreeze(v);
+  }
+  return o;
+}
+
+function bounded<V>(m: Map<string, V>, key: string, make: () => V): V {
+  const hit = m.get(key);
+  if (hit !== undefined) return hit;
+  if (m.size >= MEMO_MAX) m.clear();
+  const v = deepFreeze(make());
+  m.set(key, v);
+  return v;
+}
+
+function virtualExecutor(base: PlacementConstraints, executor: ExecutorRoleSettings): Virtual {
+  let byTemplate = virtuals.get(executor.template ?? NONE);
+  if (!byTemplate) virtuals.set(executor.template ?? NONE, (byTemplate = new WeakMap()));
+  let byBase = byTemplate.get(executor.overrides ?? NONE);
+  if (!byBase) byTemplate.set(executor.overrides ?? NONE, (byBase = new Map()));
+  return bounded(byBase, JSON.stringify(base), () => buildVirtual(base, executor));
+}
+
+/** One executor pod's requests for `conf`, through the profile's layers (memoised per layers object and conf). */
+function executorShape(conf: SparkConf, hint: ReturnType<typeof driverAppType>, layers: Layers): ResourceList {
+  let byConf = shapes.get(layers);
+  if (!byConf) shapes.set(layers, (byConf = new Map()));
+  const key = `${hint ?? ''}\u0000${JSON.stringify(conf)}`;
+  const hit = byConf.get(key);
+  if (hit !== undefined) return hit;
+  // Spark rejects some configurations (SparkConfError): those are thrown each time, never kept.
+  const units = executorPodUnits(sparkExecutorContainer(conf, appTypeOf(conf, hint)), layers);
+  return bounded(byConf, key, () => units);
+}
+
+function buildVirtual(base: PlacementConstraints, executor: ExecutorRoleSettings): Virtual {
+  const virtual: V1Pod = {
+    metadata: { labels: {}, annotations: {} },
+    spec: {
+      containers: [{ name: SPARK_EXECUTOR_CONTAINER }],
+      nodeSelector: { ...base.nodeSelector },
+      tolerations: withDefaultTolerations(base.tolerations),
+      ...(base.requiredNodeAffinity ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: base.requiredNodeAffinity } } } : {}),
+    },
+  };
+  const quiet: Warn = () => {};
+  const layers: Layers = {};
+  for (const mode of ['template', 'overrides'] as const) {
+    const fragment = executor[mode];
+    if (!fragment) continue;
+    const main = mainContainerResources(virtual, fragment, 'executor');
+    if (main) layers[mode] = main;
+    mergeFragment(virtual, clone(fragment), 'executor', mode, quiet);
+  }
+  const mainIdx = mainContainerIndex(virtual, 'executor');
+  const others = (virtual.spec?.containers ?? []).filter((_, i) => i !== mainIdx).map((c) => listsOf(c.resources));
+  if (others.some((r) => r.requests || r.limits)) layers.containers = others;
+  const inits = (virtual.spec?.initContainers ?? []).map((c) => ({ ...listsOf(c.resources), ...(c.restartPolicy === 'Always' ? { restartPolicy: 'Always' } : {}) }));
+  if (inits.some((r) => r.requests || r.limits)) layers.initContainers = inits;
+  return { layers, executorSide: podConstraints(virtual) };
 }
 
 function listsOf(r: { requests?: Record<string, string>; limits?: Record<string, string> } | undefined): ResourceLists {

@@ -271,3 +271,26 @@ describe('reservation time-out', () => {
     expect(ann(r)['gangplank.io/timeout-seconds']).toBeUndefined();
   });
 });
+
+describe('executor shape memoised per profile and Spark configuration', () => {
+  // The same profile object for every driver, as the running webhook has it.
+  const cfg = config({ profiles: [{ name: 'p', executorInstances: 2, executor: { template: { spec: { containers: [{ name: 'spark-kubernetes-executor', resources: { limits: { memory: '9Gi' } } }] } } } }] });
+  const shapeOf = (memory: string) =>
+    ann(mutate(driver().args('spark-submit', '--master', 'k8s://x', '--conf', `spark.executor.memory=${memory}`, 'app.jar').asAdmitted().obj(), context(cfg, { namespace: 'spark' })))['gangplank.io/executor-resources'];
+
+  it('drivers with other Spark configurations get their own shapes, and the same one again when it repeats', () => {
+    const a = shapeOf('2g');
+    const b = shapeOf('4g');
+    expect(a).not.toBe(b);
+    expect(JSON.parse(a!).memory).toBe('2432Mi');
+    expect(JSON.parse(b!).memory).toBe('4505Mi');
+    expect(shapeOf('2g')).toBe(a);
+  });
+
+  it('a profile whose executor overrides change (new objects, as a reloaded configuration has) is applied afresh', () => {
+    const withCpu = (cpu: string) => config({ profiles: [{ name: 'p', executorInstances: 2, executor: { overrides: { spec: { containers: [{ name: 'spark-kubernetes-executor', resources: { requests: { cpu } } }] } } } }] });
+    const shape = (c: ReturnType<typeof config>) => JSON.parse(ann(mutate(driver().asAdmitted().obj(), context(c, { namespace: 'spark' })))['gangplank.io/executor-resources']!);
+    expect(shape(withCpu('3')).cpu).toBe('3');
+    expect(shape(withCpu('5')).cpu).toBe('5');
+  });
+});
