@@ -82,7 +82,9 @@ interface RunResult extends RunSpec {
   readonly latency: { p50: number; p99: number; max: number };
   readonly procs: Record<string, ProcFigures>;
   readonly api: ApiCounts;
-  readonly gangplank?: { bindMs: Quantiles; gangBindMs: Quantiles; planWrites: number; calls: Record<string, number> };
+  readonly gangplank?: { bindMs: Quantiles; gangBindMs: Quantiles; apiMs: Quantiles; waitMs: Quantiles; planWrites: number; calls: Record<string, number>; loopDelayP99Ms: number };
+  /** kube-apiserver's own time for the run's Bindings: the upper bounds of the p50 and p99 buckets, ms. */
+  readonly bindingServerMs: { p50: number; p99: number };
   readonly gangs?: { complete: number; partial: number; none: number };
 }
 
@@ -105,6 +107,29 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
 
 // ---- kube-apiserver and Gangplank figures ----
+
+/** kube-apiserver's apiserver_request_duration_seconds buckets for Bindings (cumulative counts by upper bound). */
+async function bindingLatencyBuckets(cluster: LocalCluster): Promise<Map<number, number>> {
+  const text = await cluster.plane.client.request<string>({ path: '/metrics' });
+  const out = new Map<number, number>();
+  for (const line of String(text).split('\n')) {
+    if (!line.startsWith('apiserver_request_duration_seconds_bucket{') || !line.includes('subresource="binding"') || !line.includes('verb="POST"')) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    if (!le) continue;
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    out.set(bound, (out.get(bound) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return out;
+}
+
+/** The upper bound (seconds) of the bucket holding quantile `q` of the Bindings between two scrapes. */
+function bucketQuantile(before: Map<number, number>, after: Map<number, number>, q: number): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  if (total <= 0) return NaN;
+  for (const b of bounds) if ((after.get(b) ?? 0) - (before.get(b) ?? 0) >= q * total) return b;
+  return Infinity;
+}
 
 /** apiserver_request_total summed by verb/resource/subresource. */
 async function apiRequests(cluster: LocalCluster): Promise<Map<string, number>> {
@@ -138,22 +163,28 @@ interface ExtenderLogLine {
   verb?: string;
   pod?: string;
   ms?: number;
+  apiMs?: number;
+  waitMs?: number;
   plan?: string;
 }
 
-/** Calls of each extender verb so far (gangplank_extender_request_duration_seconds_count). */
+/** Calls of each extender verb so far (gangplank_extender_request_duration_seconds_count), and its event loop's p99 delay since the last scrape. */
 async function extenderCalls(cluster: LocalCluster): Promise<Record<string, number>> {
   const text = (await cluster.ops('/metrics')).body;
   const out: Record<string, number> = {};
+  // prom-client resets the event-loop delay histogram at each scrape.
+  out.loopDelayP99 = Number(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)?.[1] ?? NaN) * 1000;
   for (const m of text.matchAll(/^gangplank_extender_request_duration_seconds_count\{[^}]*verb="(\w+)"[^}]*\} (\S+)$/gm)) out[m[1] as string] = Number(m[2]);
   return out;
 }
 
 /** Gangplank's extender log from byte `offset`: its bind latencies and plan writes for one namespace. */
-function extenderLog(file: string, offset: number, ns: string, gangPods: ReadonlySet<string>): Omit<NonNullable<RunResult['gangplank']>, 'calls'> {
+function extenderLog(file: string, offset: number, ns: string, gangPods: ReadonlySet<string>): Omit<NonNullable<RunResult['gangplank']>, 'calls' | 'loopDelayP99Ms'> {
   const text = readFileSync(file, 'utf8').slice(offset);
   const all: number[] = [];
   const gang: number[] = [];
+  const api: number[] = [];
+  const wait: number[] = [];
   let planWrites = 0;
   for (const line of text.split('\n')) {
     if (!line.includes(ns)) continue;
@@ -166,10 +197,12 @@ function extenderLog(file: string, offset: number, ns: string, gangPods: Readonl
     if (l.msg === 'bound' && l.pod?.startsWith(`${ns}/`) && typeof l.ms === 'number') {
       all.push(l.ms);
       if (gangPods.has(l.pod)) gang.push(l.ms);
+      if (typeof l.apiMs === 'number') api.push(l.apiMs);
+      if (typeof l.waitMs === 'number') wait.push(l.waitMs);
       if (l.plan) planWrites++;
     }
   }
-  return { bindMs: quantiles(all), gangBindMs: quantiles(gang), planWrites };
+  return { bindMs: quantiles(all), gangBindMs: quantiles(gang), apiMs: quantiles(api), waitMs: quantiles(wait), planWrites };
 }
 
 function quantiles(xs: number[]): Quantiles {
@@ -254,6 +287,7 @@ class Bench {
     const extLog = extender?.logFile ?? '';
     const logOffset = extLog && existsSync(extLog) ? statSync(extLog).size : 0;
     const apiBefore = await apiRequests(this.cluster);
+    const bindingsBefore = await bindingLatencyBuckets(this.cluster);
     const callsBefore = spec.system === 'gangplank' ? await extenderCalls(this.cluster) : {};
     const procs = new ProcWatcher({
       'kube-apiserver': this.pid('kube-apiserver'),
@@ -341,10 +375,11 @@ class Bench {
     for (const u of unlisten) u();
     const bound = this.watch.boundIn(ns);
     const apiAfter = await apiRequests(this.cluster);
+    const bindingsAfter = await bindingLatencyBuckets(this.cluster);
     const callsAfter = spec.system === 'gangplank' ? await extenderCalls(this.cluster) : {};
     await this.cluster.plane.stopScheduler(name);
     const calls: Record<string, number> = {};
-    for (const [k, v] of Object.entries(callsAfter)) calls[k] = v - (callsBefore[k] ?? 0);
+    for (const [k, v] of Object.entries(callsAfter)) if (k !== 'loopDelayP99') calls[k] = v - (callsBefore[k] ?? 0);
 
     const lastBound = Math.max(...bound.map((b) => b.at));
     const seconds = bound.length > 0 ? (lastBound - t0) / 1000 : NaN;
@@ -374,7 +409,8 @@ class Bench {
       latency: { p50: nearestRank(lat, 0.5) ?? 0, p99: nearestRank(lat, 0.99) ?? 0, max: lat.at(-1) ?? 0 },
       procs: figures,
       api: apiDelta(apiBefore, apiAfter),
-      ...(spec.system === 'gangplank' && extLog ? { gangplank: { ...extenderLog(extLog, logOffset, ns, gangPods), calls } } : {}),
+      ...(spec.system === 'gangplank' && extLog ? { gangplank: { ...extenderLog(extLog, logOffset, ns, gangPods), calls, loopDelayP99Ms: callsAfter.loopDelayP99 ?? NaN } } : {}),
+      bindingServerMs: { p50: bucketQuantile(bindingsBefore, bindingsAfter, 0.5) * 1000, p99: bucketQuantile(bindingsBefore, bindingsAfter, 0.99) * 1000 },
       ...(gangs2 ? { gangs: gangs2 } : {}),
     };
     console.log(summary(result));
@@ -403,10 +439,10 @@ function summary(r: RunResult): string {
     .map(([k, v]) => `${k} ${v.cpuSeconds.toFixed(1)}s/${mib(v.peakRssBytes)}MiB`)
     .join(', ');
   const g = r.gangplank
-    ? `; bind p50 ${r.gangplank.bindMs.p50} p99 ${r.gangplank.bindMs.p99} ms (gang ${r.gangplank.gangBindMs.p99}), plan writes ${r.gangplank.planWrites}, calls ${JSON.stringify(r.gangplank.calls)}`
+    ? `; bind p50 ${r.gangplank.bindMs.p50} p99 ${r.gangplank.bindMs.p99} ms (gang ${r.gangplank.gangBindMs.p99}; its API writes p50 ${r.gangplank.apiMs.p50} p99 ${r.gangplank.apiMs.p99}, waiting for the plan p99 ${r.gangplank.waitMs.p99}; event loop delay p99 ${r.gangplank.loopDelayP99Ms.toFixed(1)} ms), plan writes ${r.gangplank.planWrites}, calls ${JSON.stringify(r.gangplank.calls)}`
     : '';
   const gangs = r.gangs ? `; gangs complete ${r.gangs.complete} partial ${r.gangs.partial}` : '';
-  return `  #${r.index} ${r.workload}/${r.system}/${r.limits}: ${r.bound}/${r.pods} bound in ${r.seconds.toFixed(2)} s = ${r.podsPerSecond.toFixed(1)} pods/s${gangs}${g}; API bindings ${r.api.bindings}, pod patches ${r.api.podPatches}, status ${r.api.statusWrites}, events ${r.api.events}, writes ${r.api.writes}; ${cpu}`;
+  return `  #${r.index} ${r.workload}/${r.system}/${r.limits}: kube-apiserver's Binding p50 ≤ ${r.bindingServerMs.p50} ms, p99 ≤ ${r.bindingServerMs.p99} ms; ${r.bound}/${r.pods} bound in ${r.seconds.toFixed(2)} s = ${r.podsPerSecond.toFixed(1)} pods/s${gangs}${g}; API bindings ${r.api.bindings}, pod patches ${r.api.podPatches}, status ${r.api.statusWrites}, events ${r.api.events}, writes ${r.api.writes}; ${cpu}`;
 }
 
 // ---- the plan of runs ----

@@ -37,6 +37,15 @@ export interface BindOptions {
    * only ever be asked about its own scheduler's pods.
    */
   readonly schedulers?: ReadonlySet<string>;
+  /** Told where a bind's time went: waiting for its gang's plan write, and the API write(s) it made. */
+  readonly timings?: (t: BindTimings) => void;
+}
+
+export interface BindTimings {
+  /** Waiting for another member's Binding that carries the plan (or the plan's patch). */
+  waitMs: number;
+  /** This bind's own API writes: the plan's patch, when it made one, and its Binding. */
+  apiMs: number;
 }
 
 /** How a bind wrote its gang's plan: on its Binding, as a patch on the anchor, or not at all (undefined). */
@@ -50,6 +59,7 @@ export type BindView = Pick<
 
 export async function bind(state: BindView, args: ExtenderBindingArgs, opts: BindOptions = {}): Promise<PlanWrite | undefined> {
   const { PodNamespace: ns, PodName: name, PodUID: uid, Node: node } = args;
+  const timings: BindTimings = { waitMs: 0, apiMs: 0 };
   state.tick();
   const ttlMs = state.config.assumeTtlSeconds * 1000;
   const facts = state.index.pod(uid) ?? state.index.podByName(ns, name);
@@ -92,11 +102,15 @@ export async function bind(state: BindView, args: ExtenderBindingArgs, opts: Bin
           planWrite = 'binding';
         } else {
           if (inFlight) {
+            const tw = performance.now();
             await inFlight.catch((err: unknown) => {
               throw new BindError(`gang ${key}: the bind writing its plan failed (${errorText(err)}); ${ns}/${name} not bound, the scheduler retries`);
             });
+            timings.waitMs += performance.now() - tw;
           } else {
+            const tp = performance.now();
             await persistOnce(state, key);
+            timings.apiMs += performance.now() - tp;
             planWrite = 'patch';
           }
           // The plan may have been released while this bind waited (its write failed, or the gang was replanned).
@@ -114,7 +128,9 @@ export async function bind(state: BindView, args: ExtenderBindingArgs, opts: Bin
       const { zone } = plan;
       const annotations = carries ? { ...plan.annotations, [GANG_RECORD]: carries.record } : plan.annotations;
       try {
+        const ta = performance.now();
         await state.binder.bind(ns, name, uid, node, annotations);
+        timings.apiMs += performance.now() - ta;
       } catch (err) {
         // What a failed Binding gives back: planSlotBind decided it (src/gang/bind-plan.ts).
         if (plan.onFailure === 'unassign-slot') state.ledger.unassign(uid);
@@ -127,6 +143,7 @@ export async function bind(state: BindView, args: ExtenderBindingArgs, opts: Bin
         carries.done();
       }
       if (planWrite) state.metrics.planWrites.inc({ via: planWrite });
+      opts.timings?.(timings);
       const filled = state.ledger.consume(key, slot.id, uid);
       if (usage) state.index.assume(uid, node, zone, usage, state.clock() + ttlMs, pod);
       if (filled) {
@@ -142,7 +159,10 @@ export async function bind(state: BindView, args: ExtenderBindingArgs, opts: Bin
   const staleTopology = state.context().staleTopology;
   const free = planFreeBind({ index: state.index, ledger: state.ledger, numaResources: state.config.numaResources, node, pod, usage, ...(staleTopology ? { staleTopology } : {}) });
   if (free instanceof Error) throw new BindError(free.message);
+  const ta = performance.now();
   await state.binder.bind(ns, name, uid, node, free.annotations);
+  timings.apiMs += performance.now() - ta;
+  opts.timings?.(timings);
   if (usage) state.index.assume(uid, node, free.zone, usage, state.clock() + ttlMs, pod);
   return undefined;
 }
@@ -223,9 +243,12 @@ export function createBindVerb(state: BindView, opts: BindOptions = {}): Extende
     malformed: malformedBindingArgs,
     async handle(args, log) {
       const t = performance.now();
-      const plan = await bind(state, args, opts);
-      // The time is the bind's own (API writes and any wait for the gang's plan included), for bind latency per pod from the log.
-      log.info({ pod: `${args.PodNamespace}/${args.PodName}`, node: args.Node, ms: Math.round((performance.now() - t) * 100) / 100, ...(plan ? { plan } : {}) }, 'bound');
+      let spent: BindTimings | undefined;
+      const plan = await bind(state, args, { ...opts, timings: (x) => (spent = x) });
+      // Where a bind's time went, per pod in the log (bench/scheduler.ts reads it): all of it,
+      // waiting for the gang's plan write, and its own API writes; the rest is this process.
+      const r = (x: number): number => Math.round(x * 100) / 100;
+      log.info({ pod: `${args.PodNamespace}/${args.PodName}`, node: args.Node, ms: r(performance.now() - t), waitMs: r(spent?.waitMs ?? 0), apiMs: r(spent?.apiMs ?? 0), ...(plan ? { plan } : {}) }, 'bound');
       return {};
     },
     onError: (err) => ({ Error: err instanceof Error ? err.message : String(err) }),
