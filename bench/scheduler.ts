@@ -569,8 +569,8 @@ function report(results: RunResult[], meta: { seconds: number; load0: number[]; 
     '',
     '### Every run, in the order run',
     '',
-    row(['#', 'workload', 'system', 'limits', 'bound', 's', 'pods/s', 'create→bound p50 / p99 ms', 'CPU s: scheduler / extender / webhook / apiserver / etcd', 'peak RSS MiB: scheduler / extender / webhook / apiserver', 'API: bindings / pod patches / status / events / all writes', 'gangplank bind p50 / p99 / max ms (n)', 'plan writes', 'extender calls: filter / prioritize / bind']),
-    row(['---:', '---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    row(['#', 'workload', 'system', 'limits', 'bound', 's', 'pods/s', 'create→bound p50 / p99 ms', 'CPU s: scheduler / extender / webhook / apiserver / etcd', 'peak RSS MiB: scheduler / extender / webhook / apiserver', 'API: bindings / pod patches / status / events / all writes', 'kube-apiserver Binding p50 / p99 ms (bucket bound)', 'gangplank bind p50 / p99 / max ms (n)', 'of it: its API writes p99 / waiting for the plan p99 / event-loop delay p99 ms', 'plan writes', 'extender calls: filter / prioritize / bind']),
+    row(['---:', '---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     ...results.map((r) => {
       const c = (k: string): string => f1(r.procs[k]?.cpuSeconds ?? NaN);
       const m = (k: string): string => mib(r.procs[k]?.peakRssBytes ?? 0);
@@ -587,13 +587,15 @@ function report(results: RunResult[], meta: { seconds: number; load0: number[]; 
         `${c('scheduler')} / ${c('gangplank-extender')} / ${c('gangplank-webhook')} / ${c('kube-apiserver')} / ${c('etcd')}`,
         `${m('scheduler')} / ${m('gangplank-extender')} / ${m('gangplank-webhook')} / ${m('kube-apiserver')}`,
         `${r.api.bindings} / ${r.api.podPatches} / ${r.api.statusWrites} / ${r.api.events} / ${r.api.writes}`,
+        `≤ ${r.bindingServerMs.p50} / ≤ ${r.bindingServerMs.p99}`,
         g ? `${g.bindMs.p50} / ${g.bindMs.p99} / ${g.bindMs.max} (${g.bindMs.n})` : '',
+        g ? `${g.apiMs.p99} / ${g.waitMs.p99} / ${f1(g.loopDelayP99Ms)}` : '',
         g ? String(g.planWrites) : '',
         g ? `${g.calls.filter ?? 0} / ${g.calls.prioritize ?? 0} / ${g.calls.bind ?? 0}` : '',
       ]);
     }),
     '',
-    '### Ratios and goals (raised limits, means of the runs above)',
+    '### Ratios (means of the runs above)',
     '',
     row(['workload', 'stock pods/s', 'in-tree pods/s', 'gangplank pods/s', 'gangplank / in-tree', 'gangplank / stock', 'scheduling CPU s per 1,000 pods: stock / in-tree / gangplank']),
     row(['---', '---:', '---:', '---:', '---:', '---:', '---:']),
@@ -631,5 +633,29 @@ function report(results: RunResult[], meta: { seconds: number; load0: number[]; 
       ...contention.map((r) => row([r.system, r.gangs?.complete ?? 0, r.gangs?.partial ?? 0, r.gangs?.none ?? 0, r.bound, f1(r.seconds)])),
     );
   }
+  // ---- the goals, from the runs above ----
+  const raisedGang = results.filter((r) => r.system === 'gangplank' && r.limits === 'raised' && (r.workload === 'cocreated' || r.workload === 'driverled'));
+  const worstBindP99 = Math.max(...raisedGang.map((r) => r.gangplank?.gangBindMs.p99 ?? NaN));
+  const gangsOf = (r: RunResult): number => (r.workload === 'driverled' ? APPS : r.workload === 'contention' ? (r.gangs?.complete ?? 0) : GANGS);
+  const planWritesPerGang = raisedGang.map((r) => (r.gangplank?.planWrites ?? 0) / gangsOf(r));
+  const cpuPerThousand = raisedGang.map((r) => (schedulingCpu(r) / r.bound) * 1000);
+  const gp = contention.find((r) => r.system === 'gangplank');
+  const mark = (ok: boolean): string => (ok ? 'met' : '**missed**');
+  const coRatio = ratio('cocreated', 'gangplank', 'intree', 'raised');
+  const dlRatio = ratio('driverled', 'gangplank', 'intree', 'raised');
+  const plainRatio = ratio('plain', 'gangplank', 'stock', 'raised');
+  out.push(
+    '',
+    '### Goals (raised limits, this run)',
+    '',
+    row(['goal', 'measured', '']),
+    row(['---', '---', '---']),
+    row(['gang pods/s ≥ 1.0× in-tree', `co-created ${f2(coRatio)}×, driver-led ${f2(dlRatio)}×`, mark(coRatio >= 1 && dlRatio >= 1)]),
+    row(['plain pods through the extender ≥ 0.8× stock', `${f2(plainRatio)}×`, mark(plainRatio >= 0.8)]),
+    row(['gang member bind p99 ≤ 20 ms', `worst run ${f1(worstBindP99)} ms`, mark(worstBindP99 <= 20)]),
+    row(['one plan write per gang', `${planWritesPerGang.map(f2).join(', ')} per gang`, mark(planWritesPerGang.every((x) => x === 1))]),
+    row(['≤ 2 CPU-seconds per 1,000 gang pods (Gangplank and its scheduler)', `${cpuPerThousand.map(f2).join(', ')}`, mark(cpuPerThousand.every((x) => x <= 2))]),
+    row(['contention: 0 partial gangs, all free room used', gp ? `${gp.gangs?.partial ?? '?'} partial, ${gp.bound} of ${CONTENTION_NODES * 8} pods' room used` : '–', mark(!!gp && gp.gangs?.partial === 0 && gp.bound === CONTENTION_NODES * 8)]),
+  );
   return out.join('\n');
 }

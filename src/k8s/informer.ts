@@ -54,6 +54,35 @@ interface Meta {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
 }
 
+/** Deep equality of two JSON values, metadata.resourceVersion aside. */
+function sameApartFromVersion(a: unknown, b: unknown): boolean {
+  const am = (a as Meta).metadata;
+  const bm = (b as Meta).metadata;
+  if (!am || !bm) return same(a, b);
+  const { resourceVersion: _a, ...ar } = am;
+  const { resourceVersion: _b, ...br } = bm;
+  return same({ ...(a as object), metadata: ar }, { ...(b as object), metadata: br });
+}
+
+/** Keys with undefined values count as absent, and so does an object with no defined key (readers use `?.`). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined) return empty(b);
+  if (b === undefined) return empty(a);
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && a.length !== (b as unknown[]).length) return false;
+  const ar = a as Record<string, unknown>;
+  const br = b as Record<string, unknown>;
+  for (const k in ar) if (!same(ar[k], br[k])) return false;
+  for (const k in br) if (!(k in ar) && !same(undefined, br[k])) return false;
+  return true;
+}
+
+function empty(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => x === undefined);
+}
+
 /** The API server ends a watch after timeoutSeconds; client-go picks 5–10 minutes at random, so do we. */
 const watchSeconds = (): number => 300 + Math.floor(Math.random() * 300);
 
@@ -104,6 +133,10 @@ export function createInformer<T extends KubernetesObject>(opts: InformerOptions
     if (before && (before as Meta).metadata?.resourceVersion === (o as Meta).metadata?.resourceVersion) return;
     m.set(name, o);
     if (!before) size++;
+    // An update that changed nothing the transform keeps (a kubelet's status
+    // report: container statuses, IPs, readiness) is cached, not handed on:
+    // for the handlers it is the same object.
+    if (before && transform && sameApartFromVersion(before, o)) return;
     deliver(before ? 'update' : 'add', o);
   };
 

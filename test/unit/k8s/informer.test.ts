@@ -204,4 +204,24 @@ describe('informer', () => {
     api.watches[0]!.write(line.slice(40));
     await until(() => i.get('p-7', 'ns') !== undefined);
   });
+
+  it('an update that changes nothing the transform keeps (a status report) is cached but not handed to the handlers', async () => {
+    api = await fakeApi(1);
+    const { informer: i, seen } = start(api);
+    await i.start();
+    await until(() => api!.watches.length === 1);
+    const statusOnly = pod(0);
+    statusOnly.metadata!.resourceVersion = '101';
+    statusOnly.status = { podIP: '10.0.0.9', containerStatuses: [{ name: 'main', ready: true, restartCount: 0, image: 'x', imageID: 'y' }] };
+    const relabelled = pod(0);
+    relabelled.metadata!.resourceVersion = '102';
+    relabelled.status = statusOnly.status;
+    relabelled.metadata!.labels = { 'spark-role': 'driver' };
+    api.watches[0]!.write(`${JSON.stringify({ type: 'MODIFIED', object: statusOnly })}\n`);
+    await until(() => i.get('p-0', 'ns')?.metadata?.resourceVersion === '101');
+    expect(seen).toHaveLength(1);
+    api.watches[0]!.write(`${JSON.stringify({ type: 'MODIFIED', object: relabelled })}\n`);
+    await until(() => seen.length === 2);
+    expect(seen[1]!.metadata?.labels).toEqual({ 'spark-role': 'driver' });
+  });
 });
