@@ -22,6 +22,7 @@ export function apiBinder(client: KubeClient): Binder {
         path: podPath(record.namespace, record.anchor.name),
         patchType: 'merge',
         body: { metadata: { uid: record.anchor.uid, annotations: { [GANG_RECORD]: JSON.stringify(record) } } },
+        discardBody: true,
       });
     },
     async bind(namespace, name, uid, node, annotations) {
@@ -39,6 +40,7 @@ export function apiBinder(client: KubeClient): Binder {
           metadata: { name, namespace, uid, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
           target: { apiVersion: 'v1', kind: 'Node', name: node },
         },
+        discardBody: true,
       });
     },
   };

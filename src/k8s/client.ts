@@ -32,6 +32,12 @@ export interface RequestSpec {
   /** For PATCH: merge (default), strategic or json. */
   patchType?: 'merge' | 'strategic' | 'json';
   timeoutMs?: number;
+  /**
+   * The caller does not read the answer: a successful response body is drained,
+   * not parsed. A PATCH answers with the whole object (~10 KiB for a pod): a
+   * writer that patches thousands of pods would otherwise parse them all.
+   */
+  discardBody?: boolean;
 }
 
 const patchContentTypes = {
@@ -161,6 +167,13 @@ export function createKubeClient(conn: Connection): KubeClient {
       }
       return new Promise<T>((resolve, reject) => {
         const req = send(opts, (res) => {
+          const status0 = res.statusCode ?? 0;
+          if (spec.discardBody && status0 >= 200 && status0 < 300) {
+            res.on('end', () => resolve(undefined as T));
+            res.on('error', reject);
+            res.resume();
+            return;
+          }
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
