@@ -27,14 +27,21 @@
 //   GANGPLANK_BENCH_NO_WRITE=1                                                  do not write RESULTS.md
 //   GANGPLANK_BENCH_CPU_PROF=DIR                                                Gangplank's processes run under
 //                                                                               node --cpu-prof, profiles in DIR
+//   GANGPLANK_BENCH_PERF=DIR                                                    perf record (cpu-clock, on-CPU samples) of the
+//                                                                               scheduler and the extender for the first 6 s of each
+//                                                                               run, in DIR (Gangplank runs with --perf-basic-prof)
+//   GANGPLANK_BENCH_GO_PROF=DIR                                                 a Go CPU profile of the kube-scheduler under
+//                                                                               test for the first 5 s of each run, in DIR
 import type { V1Pod } from '@kubernetes/client-node';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCluster, repoRoot, type LocalCluster } from '../dev/cluster/local.js';
 import { helmPath, kcpPath } from '../dev/cluster/tools.js';
 import { createNodes, deleteNodes, parseNodeSpecs } from '../dev/cluster/nodes.js';
+import { freePort } from '../dev/cluster/ports.js';
 import type { ManagedProcess } from '../dev/cluster/process.js';
 import { PodWatch, type BoundPod } from './pod-watch.js';
 import { ProcWatcher, type ProcFigures } from './procstat.js';
@@ -52,6 +59,14 @@ const EXECUTORS = 9;
 const CONTENTION_NODES = 125;
 const CONTENTION_GANGS = 150;
 const CREATE_CONCURRENCY = 16;
+/**
+ * Bind latency below saturation: one gang of GANG_SIZE (or as many plain pods)
+ * every PACED_INTERVAL_MS, PACED_GANGS times (50 pods/s, a sixth of what the
+ * stock scheduler manages here), so the figure is the bind's own cost and not
+ * the queue of a machine running flat out.
+ */
+const PACED_GANGS = 30;
+const PACED_INTERVAL_MS = 200;
 const RAISED = { qps: 1000, burst: 1000 };
 const RUN_TIMEOUT_MS = 240_000;
 const CONTENTION_MAX_MS = 120_000;
@@ -63,7 +78,7 @@ const FEATURE_GATES = '--feature-gates=GenericWorkload=true,GangScheduling=true'
  */
 const KUBE = process.env.GANGPLANK_KUBE ?? '1.35';
 
-type WorkloadKind = 'plain' | 'cocreated' | 'driverled' | 'contention';
+type WorkloadKind = 'plain' | 'cocreated' | 'driverled' | 'contention' | 'paced-gangs' | 'paced-plain';
 type Limits = 'shipped' | 'raised';
 
 interface RunSpec {
@@ -104,6 +119,44 @@ interface ApiCounts {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const GO_PROF = process.env.GANGPLANK_BENCH_GO_PROF;
+const PERF = process.env.GANGPLANK_BENCH_PERF;
+
+/** On-CPU samples of some processes for `seconds` (perf record, software clock: works without hardware counters). */
+function perfRecord(pids: readonly (number | undefined)[], seconds: number, file: string): Promise<void> {
+  const list = pids.filter((p): p is number => p !== undefined).join(',');
+  return new Promise((resolve) => {
+    const child = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '997', '-g', '-p', list, '-o', file, '--', 'sleep', String(seconds)], { stdio: 'ignore' });
+    child.on('exit', () => resolve());
+    child.on('error', (err) => {
+      console.log(`  perf: ${err.message}`);
+      resolve();
+    });
+  });
+}
+
+/**
+ * A Go CPU profile of a kube-scheduler (its /debug/pprof/profile on the
+ * secure port, which GO_PROF runs leave to anonymous callers) written to `file`.
+ */
+function schedulerProfile(proc: ManagedProcess, seconds: number, file: string): Promise<void> {
+  const port = proc.args.find((a) => a.startsWith('--secure-port='))?.split('=')[1];
+  return new Promise((resolve) => {
+    const req = httpsGet(`https://127.0.0.1:${port}/debug/pprof/profile?seconds=${seconds}`, { rejectUnauthorized: false }, (res) => {
+      if (res.statusCode !== 200) {
+        console.log(`  scheduler profile: HTTP ${res.statusCode}`);
+        res.resume();
+        resolve();
+        return;
+      }
+      res.pipe(createWriteStream(file)).on('finish', () => resolve());
+    });
+    req.on('error', (err) => {
+      console.log(`  scheduler profile: ${err.message}`);
+      resolve();
+    });
+  });
+}
 const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
 
 // ---- kube-apiserver and Gangplank figures ----
@@ -250,6 +303,7 @@ class Bench {
   constructor(
     private readonly cluster: LocalCluster,
     private readonly watch: PodWatch,
+    private readonly nullExtender?: { port: number; pid: number | undefined },
   ) {}
 
   private pid(name: string): number | undefined {
@@ -257,10 +311,26 @@ class Bench {
   }
 
   private schedulerConfig(spec: RunSpec): Record<string, unknown> {
-    const base =
-      spec.system === 'gangplank'
-        ? this.cluster.schedulerConfig
-        : { apiVersion: 'kubescheduler.config.k8s.io/v1', kind: 'KubeSchedulerConfiguration', profiles: [{ schedulerName: SCHEDULER_NAME[spec.system] }] };
+    const stock = { apiVersion: 'kubescheduler.config.k8s.io/v1', kind: 'KubeSchedulerConfiguration', profiles: [{ schedulerName: SCHEDULER_NAME[spec.system] }] };
+    const chart = this.cluster.schedulerConfig;
+    let base: Record<string, unknown>;
+    switch (spec.system) {
+      case 'gangplank':
+        base = chart;
+        break;
+      case 'stock100':
+        base = { ...stock, percentageOfNodesToScore: chart.percentageOfNodesToScore };
+        break;
+      case 'nullext': {
+        // The chart's configuration, its extender swapped for the null one (which does not preempt).
+        const [ext] = chart.extenders as Record<string, unknown>[];
+        const { preemptVerb: _, ...rest } = ext as Record<string, unknown>;
+        base = { ...chart, profiles: stock.profiles, extenders: [{ ...rest, urlPrefix: `http://127.0.0.1:${this.nullExtender?.port ?? 0}` }] };
+        break;
+      }
+      default:
+        base = stock;
+    }
     return spec.limits === 'raised' ? { ...base, clientConnection: { ...((base.clientConnection as object) ?? {}), ...RAISED } } : base;
   }
 
@@ -295,8 +365,11 @@ class Bench {
       scheduler: proc.pid,
       'gangplank-extender': extender?.pid,
       'gangplank-webhook': this.cluster.process('webhook')?.pid,
+      'null-extender': this.nullExtender?.pid,
     }).start();
 
+    const profiled = GO_PROF ? (mkdirSync(GO_PROF, { recursive: true }), schedulerProfile(proc, 5, join(GO_PROF, `${ns}.pprof`))) : undefined;
+    const perfed = PERF ? (mkdirSync(PERF, { recursive: true }), perfRecord([proc.pid, extender?.pid], 6, join(PERF, `${ns}.perf`))) : undefined;
     const creates = new CreatePool(CREATE_CONCURRENCY);
     const gangPods = new Set<string>();
     let expected = 0;
@@ -324,6 +397,24 @@ class Bench {
           const p = gangMember(spec.system, ns, `g${g}`, i, GANG_SIZE, pool);
           gangPods.add(`${ns}/${p.metadata?.name}`);
           creates.push(() => this.createPod(p));
+        }
+        break;
+      }
+      case 'paced-gangs':
+      case 'paced-plain': {
+        expected = PACED_GANGS * GANG_SIZE;
+        const start = performance.now();
+        for (let g = 0; g < PACED_GANGS; g++) {
+          const pods = Array.from({ length: GANG_SIZE }, (_, i) =>
+            spec.workload === 'paced-gangs' ? gangMember(spec.system, ns, `g${g}`, i, GANG_SIZE, pool) : plainPod(spec.system, ns, `p-${g * GANG_SIZE + i}`, pool),
+          );
+          if (spec.workload === 'paced-gangs') {
+            if (spec.system === 'intree') await this.createWorkload(ns, `g${g}`, 'members', GANG_SIZE);
+            for (const p of pods) gangPods.add(`${ns}/${p.metadata?.name}`);
+          }
+          const due = start + g * PACED_INTERVAL_MS;
+          await sleep(Math.max(0, due - performance.now()));
+          for (const p of pods) creates.push(() => this.createPod(p));
         }
         break;
       }
@@ -372,6 +463,8 @@ class Bench {
       await sleep(50);
     }
     const figures = procs.stop();
+    await profiled;
+    await perfed;
     for (const u of unlisten) u();
     const bound = this.watch.boundIn(ns);
     const apiAfter = await apiRequests(this.cluster);
@@ -385,7 +478,7 @@ class Bench {
     const seconds = bound.length > 0 ? (lastBound - t0) / 1000 : NaN;
     const lat = bound.map((b) => b.at - (this.created.get(`${b.namespace}/${b.name}`) ?? t0)).sort((a, b) => a - b);
     let gangs2: RunResult['gangs'];
-    if (spec.workload === 'cocreated' || spec.workload === 'contention') {
+    if (spec.workload === 'cocreated' || spec.workload === 'contention' || spec.workload === 'paced-gangs') {
       const per = new Map<string, number>();
       for (const b of bound) {
         const g = b.name.slice(0, b.name.lastIndexOf('-'));
@@ -397,7 +490,7 @@ class Bench {
         if (n >= GANG_SIZE) complete++;
         else partial++;
       }
-      gangs2 = { complete, partial, none: gangs - complete - partial };
+      gangs2 = { complete, partial, none: (spec.workload === 'paced-gangs' ? PACED_GANGS : gangs) - complete - partial };
     }
     const result: RunResult = {
       ...spec,
@@ -459,12 +552,16 @@ function plan(): RunSpec[] {
   const systems = (w: WorkloadKind): System[] => (w === 'plain' ? ['stock', 'gangplank'] : ['intree', 'stock', 'gangplank']);
   // Raised limits (the goals): two rounds, the second in the reverse order.
   for (const w of ['cocreated', 'driverled', 'plain'] as const) {
-    const s = systems(w);
+    // Plain pods also go through the two systems that take Gangplank's scheduler apart.
+    const s: System[] = w === 'plain' ? ['stock', 'stock100', 'nullext', 'gangplank'] : systems(w);
     for (const system of s) runs.push({ workload: w, system, limits: 'raised' });
     for (const system of [...s].reverse()) runs.push({ workload: w, system, limits: 'raised' });
   }
   // Shipped limits: one round each.
   for (const w of ['cocreated', 'driverled', 'plain'] as const) for (const system of [...systems(w)].reverse()) runs.push({ workload: w, system, limits: 'shipped' });
+  // Below saturation: the bind's own latency.
+  for (const system of ['gangplank', 'intree'] as const) runs.push({ workload: 'paced-gangs', system, limits: 'raised' });
+  for (const system of ['stock', 'gangplank'] as const) runs.push({ workload: 'paced-plain', system, limits: 'raised' });
   for (const system of ['gangplank', 'intree', 'stock'] as const) runs.push({ workload: 'contention', system, limits: 'raised' });
   return runs;
 }
@@ -486,17 +583,21 @@ export async function schedulerBenchmark(): Promise<void> {
     gangplankConfig: { schedulerName: 'gangplank-scheduler', schedulerNameAliases: ['kubenexus-scheduler'], extender: { cacheStaleSeconds: 3600 } },
     gangplankLogLevel: 'info',
     apiserverArgs: [FEATURE_GATES, '--runtime-config=scheduling.k8s.io/v1alpha1=true'],
-    schedulerArgs: [FEATURE_GATES],
-    ...(process.env.GANGPLANK_BENCH_CPU_PROF ? { gangplankNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.GANGPLANK_BENCH_CPU_PROF}`] } : {}),
+    schedulerArgs: [FEATURE_GATES, ...(GO_PROF ? ['--authorization-always-allow-paths=/healthz,/readyz,/livez,/debug/pprof/*'] : [])],
+    ...(process.env.GANGPLANK_BENCH_CPU_PROF ? { gangplankNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.GANGPLANK_BENCH_CPU_PROF}`] } : PERF ? { gangplankNodeArgs: ['--perf-basic-prof'] } : {}),
     log: (m) => console.log(`  ${m}`),
   });
   const watch = new PodWatch(cluster.plane.client);
+  const runs = plan();
+  const nullPort = await freePort();
+  const nullExt = runs.some((r) => r.system === 'nullext')
+    ? spawn(process.execPath, [join(root, 'dist', 'bench', 'null-extender.js'), String(nullPort), cluster.plane.kubeconfig], { stdio: 'ignore' })
+    : undefined;
   try {
     await cluster.plane.stopScheduler('default-scheduler');
     await cluster.stopGangplankScheduler();
     await watch.start();
-    const runs = plan();
-    const bench = new Bench(cluster, watch);
+    const bench = new Bench(cluster, watch, nullExt ? { port: nullPort, pid: nullExt.pid } : undefined);
     const results: RunResult[] = [];
     const mainSpecs = parseNodeSpecs(`${MAIN_NODES}x ${NODE_SHAPE} ${POOL_LABEL}=main`, 'bench');
     let nodes: 'none' | 'main' | 'contention' = 'none';
@@ -519,6 +620,7 @@ export async function schedulerBenchmark(): Promise<void> {
     console.log(text);
     if (!process.env.GANGPLANK_BENCH_NO_WRITE) replaceSection('## Scheduler: gangs side by side', text);
   } finally {
+    nullExt?.kill();
     watch.stop();
     await cluster.stop();
   }
@@ -545,7 +647,7 @@ function machine(): string[] {
 /** CPU seconds of the scheduling side of a system: its kube-scheduler, and for Gangplank its extender and webhook. */
 function schedulingCpu(r: RunResult): number {
   const p = (k: string): number => r.procs[k]?.cpuSeconds ?? 0;
-  return p('scheduler') + (r.system === 'gangplank' ? p('gangplank-extender') + p('gangplank-webhook') : 0);
+  return p('scheduler') + (r.system === 'gangplank' ? p('gangplank-extender') + p('gangplank-webhook') : 0) + (r.system === 'nullext' ? p('null-extender') : 0);
 }
 
 function report(results: RunResult[], meta: { seconds: number; load0: number[]; load1: number[]; version: string }): string {
@@ -572,8 +674,10 @@ function report(results: RunResult[], meta: { seconds: number; load0: number[]; 
     row(['#', 'workload', 'system', 'limits', 'bound', 's', 'pods/s', 'create→bound p50 / p99 ms', 'CPU s: scheduler / extender / webhook / apiserver / etcd', 'peak RSS MiB: scheduler / extender / webhook / apiserver', 'API: bindings / pod patches / status / events / all writes', 'kube-apiserver Binding p50 / p99 ms (bucket bound)', 'gangplank bind p50 / p99 / max ms (n)', 'of it: its API writes p99 / waiting for the plan p99 / event-loop delay p99 ms', 'plan writes', 'extender calls: filter / prioritize / bind']),
     row(['---:', '---', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     ...results.map((r) => {
-      const c = (k: string): string => f1(r.procs[k]?.cpuSeconds ?? NaN);
-      const m = (k: string): string => mib(r.procs[k]?.peakRssBytes ?? 0);
+      // The extender column: Gangplank's (in other systems' runs it only watches), or the null one.
+      const ext = r.system === 'nullext' ? 'null-extender' : 'gangplank-extender';
+      const c = (k: string): string => f1(r.procs[k === 'gangplank-extender' ? ext : k]?.cpuSeconds ?? NaN);
+      const m = (k: string): string => mib(r.procs[k === 'gangplank-extender' ? ext : k]?.peakRssBytes ?? 0);
       const g = r.gangplank;
       return row([
         r.index,
@@ -620,6 +724,30 @@ function report(results: RunResult[], meta: { seconds: number; load0: number[]; 
       );
     }
   }
+  const parts: [System, string][] = [
+    ['stock', 'kube-scheduler as shipped (scores a sample of the nodes: 230 of 500 here)'],
+    ['stock100', '+ percentageOfNodesToScore 100, as the chart sets it (an extender must see every feasible node)'],
+    ['nullext', '+ filter, prioritize and bind over HTTP to an extender that decides nothing (bench/null-extender.ts)'],
+    ['gangplank', "+ Gangplank's decisions (reservations, NUMA, gang checks) and its informers"],
+  ];
+  if (pick('plain', 'nullext', 'raised').length > 0) {
+    const per = (s: System, k: string): string => {
+      const rs = pick('plain', s, 'raised');
+      return rs.length ? f2(mean(rs.map((r) => ((r.procs[k]?.cpuSeconds ?? NaN) / r.bound) * 1000))) : '–';
+    };
+    out.push(
+      '',
+      '### Plain pods: where the time goes (raised limits)',
+      '',
+      "Each row adds one part of Gangplank's scheduler to the one above; the same pods, the same nodes, in this run.",
+      '',
+      row(['system', 'what it adds', 'pods/s', '× stock', 'CPU s per 1,000 pods: scheduler / extender']),
+      row(['---', '---', '---:', '---:', '---:']),
+      ...parts.map(([s, what]) =>
+        row([s, what, f1(rate('plain', s, 'raised')), f2(ratio('plain', s, 'stock', 'raised')), `${per(s, 'scheduler')} / ${s === 'nullext' ? per(s, 'null-extender') : s === 'gangplank' ? per(s, 'gangplank-extender') : '–'}`]),
+      ),
+    );
+  }
   const contention = results.filter((r) => r.workload === 'contention');
   if (contention.length > 0) {
     out.push(
@@ -633,11 +761,40 @@ function report(results: RunResult[], meta: { seconds: number; load0: number[]; 
       ...contention.map((r) => row([r.system, r.gangs?.complete ?? 0, r.gangs?.partial ?? 0, r.gangs?.none ?? 0, r.bound, f1(r.seconds)])),
     );
   }
+  const paced = results.filter((r) => r.workload === 'paced-gangs' || r.workload === 'paced-plain');
+  if (paced.length > 0) {
+    out.push(
+      '',
+      `### Bind latency below saturation: one gang of ${GANG_SIZE} (or ${GANG_SIZE} plain pods) every ${PACED_INTERVAL_MS} ms, ${PACED_GANGS} times (${(GANG_SIZE * 1000) / PACED_INTERVAL_MS} pods/s)`,
+      '',
+      'The runs above create pods as fast as 16 clients can, so every process queues behind the others on 2 cores and a bind\'s latency is mostly the API server\'s queue (its own Binding p99 is 100–600 ms there, for every system). Here the same pods arrive at a steady rate well below what any system manages, so the figures are the bind\'s own cost.',
+      '',
+      row(['#', 'workload', 'system', 'bound', 'create→bound p50 / p99 ms', 'kube-apiserver Binding p50 / p99 ms (bucket bound)', 'gangplank bind p50 / p99 / max ms (n)', 'of it: its API writes p99 / waiting for the plan p99 / event-loop delay p99 ms', 'plan writes']),
+      row(['---:', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:']),
+      ...paced.map((r) => {
+        const g = r.gangplank;
+        const b = r.workload === 'paced-gangs' ? g?.gangBindMs : g?.bindMs;
+        return row([
+          r.index,
+          r.workload,
+          r.system,
+          `${r.bound}/${r.pods}`,
+          `${r.latency.p50.toFixed(0)} / ${r.latency.p99.toFixed(0)}`,
+          `≤ ${r.bindingServerMs.p50} / ≤ ${r.bindingServerMs.p99}`,
+          g && b ? `${b.p50} / ${b.p99} / ${b.max} (${b.n})` : '',
+          g ? `${g.apiMs.p99} / ${g.waitMs.p99} / ${f1(g.loopDelayP99Ms)}` : '',
+          g ? String(g.planWrites) : '',
+        ]);
+      }),
+    );
+  }
   // ---- the goals, from the runs above ----
   const raisedGang = results.filter((r) => r.system === 'gangplank' && r.limits === 'raised' && (r.workload === 'cocreated' || r.workload === 'driverled'));
   const worstBindP99 = Math.max(...raisedGang.map((r) => r.gangplank?.gangBindMs.p99 ?? NaN));
-  const gangsOf = (r: RunResult): number => (r.workload === 'driverled' ? APPS : r.workload === 'contention' ? (r.gangs?.complete ?? 0) : GANGS);
-  const planWritesPerGang = raisedGang.map((r) => (r.gangplank?.planWrites ?? 0) / gangsOf(r));
+  const gangsOf = (r: RunResult): number => (r.workload === 'driverled' ? APPS : r.workload === 'contention' ? (r.gangs?.complete ?? 0) : r.workload === 'paced-gangs' ? PACED_GANGS : GANGS);
+  const pacedGangplank = results.filter((r) => r.system === 'gangplank' && r.workload === 'paced-gangs');
+  const pacedGangBind = pacedGangplank.map((r) => r.gangplank?.gangBindMs.p99 ?? NaN);
+  const planWritesPerGang = [...raisedGang, ...pacedGangplank].map((r) => (r.gangplank?.planWrites ?? 0) / gangsOf(r));
   const cpuPerThousand = raisedGang.map((r) => (schedulingCpu(r) / r.bound) * 1000);
   const gp = contention.find((r) => r.system === 'gangplank');
   const mark = (ok: boolean): string => (ok ? 'met' : '**missed**');
@@ -652,7 +809,7 @@ function report(results: RunResult[], meta: { seconds: number; load0: number[]; 
     row(['---', '---', '---']),
     row(['gang pods/s ≥ 1.0× in-tree', `co-created ${f2(coRatio)}×, driver-led ${f2(dlRatio)}×`, mark(coRatio >= 1 && dlRatio >= 1)]),
     row(['plain pods through the extender ≥ 0.8× stock', `${f2(plainRatio)}×`, mark(plainRatio >= 0.8)]),
-    row(['gang member bind p99 ≤ 20 ms', `worst run ${f1(worstBindP99)} ms`, mark(worstBindP99 <= 20)]),
+    row(['gang member bind p99 ≤ 20 ms', `below saturation (50 pods/s): ${pacedGangBind.map(f1).join(', ')} ms; flat out: worst run ${f1(worstBindP99)} ms`, `${mark(pacedGangBind.length > 0 && pacedGangBind.every((x) => x <= 20))} below saturation; ${mark(worstBindP99 <= 20)} flat out`]),
     row(['one plan write per gang', `${planWritesPerGang.map(f2).join(', ')} per gang`, mark(planWritesPerGang.every((x) => x === 1))]),
     row(['≤ 2 CPU-seconds per 1,000 gang pods (Gangplank and its scheduler)', `${cpuPerThousand.map(f2).join(', ')}`, mark(cpuPerThousand.every((x) => x <= 2))]),
     row(['contention: 0 partial gangs, all free room used', gp ? `${gp.gangs?.partial ?? '?'} partial, ${gp.bound} of ${CONTENTION_NODES * 8} pods' room used` : '–', mark(!!gp && gp.gangs?.partial === 0 && gp.bound === CONTENTION_NODES * 8)]),

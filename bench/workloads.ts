@@ -11,12 +11,20 @@
 // nodeSelector.
 import type { V1Pod } from '@kubernetes/client-node';
 
-export type System = 'stock' | 'intree' | 'gangplank';
+/**
+ * Besides the three systems compared, two that take Gangplank's scheduler
+ * apart for plain pods: stock100 (the stock scheduler scoring every node, as
+ * the chart's configuration asks) and nullext (the chart's configuration
+ * with a do-nothing extender, bench/null-extender.ts).
+ */
+export type System = 'stock' | 'intree' | 'gangplank' | 'stock100' | 'nullext';
 
 export const SCHEDULER_NAME: Readonly<Record<System, string>> = {
   stock: 'stock-scheduler',
   intree: 'intree-scheduler',
   gangplank: 'gangplank-scheduler',
+  stock100: 'stock100-scheduler',
+  nullext: 'nullext-scheduler',
 };
 
 export const POOL_LABEL = 'bench.gangplank.io/pool';
