@@ -3,7 +3,7 @@
 // planning pass has placed so far (an overlay), + an optional credit (the
 // slot an executor is about to consume). Per NUMA zone the same, starting
 // from NRT `available` minus the pods the exporter does not count yet
-// (capacity.ts, ADR 0004), or from the annotation's capacity minus pods
+// (capacity/topology.ts, ADR 0004), or from the annotation's capacity minus pods
 // Gangplank placed in the zone. Which zone a pod needs, on which node, and
 // who picks it: ../numa/fit.ts.
 //
