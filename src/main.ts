@@ -2,6 +2,7 @@
 // Composition root: flags, config, servers, signals. App factories never
 // listen; everything that opens a port or a watch is started and stopped here.
 import type { RequestListener } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
 import { parseCommand, UsageError } from './cli.js';
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config/index.js';
 import { startExtender } from './extender/runtime.js';
@@ -34,6 +35,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const cmd = parsed;
+  // Not allowed in NODE_OPTIONS, so set here, before the informers fill the heap.
+  const growing = Number(flag(cmd, 'heap-growing-percent') ?? 0);
+  if (growing > 0) setFlagsFromString(`--heap-growing-percent=${growing}`);
   const env = readEnvironment();
   const logger = createLogger(flag(cmd, 'log-level') ?? env.logLevel);
   // Files and configuration are checked together so that one failed start

@@ -83,6 +83,8 @@ export interface LocalClusterOptions {
   readonly schedulerArgs?: readonly string[];
   /** Node.js flags for Gangplank's processes (optional; the benchmark profiles with `--cpu-prof`). */
   readonly gangplankNodeArgs?: readonly string[];
+  /** Arguments after the chart's own for Gangplank's processes (optional; read at each start, like gangplankNodeArgs). */
+  readonly gangplankArgs?: readonly string[];
 }
 
 export interface LocalCluster {
@@ -285,7 +287,7 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
         proc = startProcess({
           name,
           command: process.execPath,
-          args: [...(opts.gangplankNodeArgs ?? []), join(root, 'dist', 'src', 'main.js'), ...(program !== undefined ? [program] : []), ...args],
+          args: [...(opts.gangplankNodeArgs ?? []), join(root, 'dist', 'src', 'main.js'), ...(program !== undefined ? [program] : []), ...args, ...(opts.gangplankArgs ?? [])],
           env: { ...prepared.env, KUBECONFIG: prepared.kubeconfig },
           logFile,
           detached: opts.detached,

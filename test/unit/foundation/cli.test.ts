@@ -26,6 +26,8 @@ describe('command line', () => {
     ['an extender cert without its key', ['extender', '--extender-tls-cert-file', 'a.pem'], /--extender-tls-cert-file and --extender-tls-key-file go together/],
     ['an extender key without its cert', ['serve', '--extender-tls-key-file', 'a.key'], /--extender-tls-cert-file and --extender-tls-key-file go together/],
     ['arguments after --version', ['--version', 'serve'], /--version takes no arguments/],
+    ['a heap growing percent that is not a number', ['extender', '--heap-growing-percent', 'half'], /--heap-growing-percent: "half" is not a whole number from 0 to 1000/],
+    ['a heap growing percent over 1000', ['webhook', '--heap-growing-percent', '5000'], /not a whole number from 0 to 1000/],
   ])('rejects %s with a usage error', (_name, argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);
@@ -39,6 +41,11 @@ describe('command line', () => {
     expect(parseCommand(['extender', '--extender-tls-cert-file', 'a.pem', '--extender-tls-key-file', 'a.key'])).toMatchObject({
       flags: { 'extender-tls-cert-file': 'a.pem', 'extender-tls-key-file': 'a.key' },
     });
+  });
+
+  it('heap growing percent: 50 unless given, 0 leaves V8 its own', () => {
+    expect(parseCommand(['extender'])).toMatchObject({ flags: { 'heap-growing-percent': '50' } });
+    expect(parseCommand(['webhook', '--heap-growing-percent', '0'])).toMatchObject({ flags: { 'heap-growing-percent': '0' } });
   });
 
   it('prints the command list without arguments', () => {
