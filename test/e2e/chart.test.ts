@@ -170,6 +170,23 @@ describe('the chart, rendered', () => {
     }
   });
 
+  it('grants the ProvisioningRequest calls only when the extender makes them', () => {
+    const doc = parseRbacDoc(readFileSync(join(root, 'docs', 'rbac.md'), 'utf8'));
+    const sa = `${RELEASE}-scheduler`;
+    const optional = doc.calls.filter((r) => r.when === 'provisioningRequests').flatMap((r) => rowCalls(r, RELEASE, RELEASE_NAMESPACE));
+    expect(optional.map((c) => c.resource).sort()).toEqual(['podtemplates', 'podtemplates', 'provisioningrequests', 'provisioningrequests']);
+    const off = grantsOf(render({}), RELEASE_NAMESPACE, sa);
+    const on = grantsOf(render({ config: { extender: { provisioningRequests: { enabled: true } } } }), RELEASE_NAMESPACE, sa);
+    for (const call of optional) {
+      expect(grantsAllow(off, call), `off: ${JSON.stringify(call)}`).toBe(false);
+      expect(grantsAllow(on, call), `on: ${JSON.stringify(call)}`).toBe(true);
+    }
+    // With it on, the account gets exactly the listed calls: the always rows and these.
+    const listed = doc.calls.filter((r) => ['extender', 'kube-scheduler'].includes(r.component) && ['always', 'provisioningRequests'].includes(r.when)).flatMap((r) => rowCalls(r, RELEASE, RELEASE_NAMESPACE));
+    const granted = [...on.cluster.flatMap((r) => expandRule(r)), ...[...on.namespaced].flatMap(([ns, rules]) => rules.flatMap((r) => expandRule(r, ns)))];
+    for (const call of granted) expect(listedBy(call, listed), `on: ${JSON.stringify(call)} is not listed`).toBe(true);
+  });
+
   it("keeps the Dockerfile's user and the chart's securityContext in step", () => {
     const user = /^USER\s+(\d+):(\d+)\s*$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'));
     expect(user, 'Dockerfile has a numeric USER uid:gid').toBeTruthy();
