@@ -175,9 +175,11 @@ const webhook = z
     maxBodyBytes: z.number().int().positive().default(3 * 1024 * 1024),
     /** Set the gang labels on Spark pods (turn off to shape pods without gang scheduling). */
     gangLabels: z.boolean().default(true),
+    /** How often the webhook asks whether the SparkApplication API is served (spark-operator installed later). */
+    apiDiscoverySeconds: z.number().positive().default(10),
   })
   .strict()
-  .default({ onError: 'allow', maxBodyBytes: 3 * 1024 * 1024, gangLabels: true });
+  .default({ onError: 'allow', maxBodyBytes: 3 * 1024 * 1024, gangLabels: true, apiDiscoverySeconds: 10 });
 
 /** cluster-autoscaler's atomic class: nodes for every pod set, or none (the gang's own rule). */
 const DEFAULT_PROVISIONING_CLASS = 'best-effort-atomic-scale-up.autoscaling.x-k8s.io';

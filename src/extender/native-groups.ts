@@ -1,10 +1,10 @@
 // Native PodGroups (scheduling.k8s.io/v1beta1, Kubernetes 1.37, gate
 // GenericWorkload) as the extender sees them: a cache fed by a watch that
-// ./api-discovery.ts starts while the API is served, read through
+// ../k8s/api-discovery.ts starts while the API is served, read through
 // NativeGroupLookup by the pure gang logic (src/gang/native.ts).
 import type { ObjectCache } from '../k8s/cache.js';
 import { ApiError, type KubeClient } from '../k8s/client.js';
-import type { ApiTarget } from './api-discovery.js';
+import type { ApiTarget } from '../k8s/api-discovery.js';
 import { nativeGroupInfo, type NativeGroupInfo, type NativeGroupLookup, type NativePodGroupObject } from '../gang/native.js';
 
 export const NATIVE_GROUP_VERSION = 'scheduling.k8s.io/v1beta1';

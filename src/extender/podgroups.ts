@@ -1,9 +1,9 @@
 // scheduler-plugins PodGroups (scheduling.x-k8s.io/v1alpha1) as the extender
-// sees them: a cache fed by a watch that ./api-discovery.ts starts while the
+// sees them: a cache fed by a watch that ../k8s/api-discovery.ts starts while the
 // API is served, read through PodGroupLookup by the pure gang logic
 // (src/gang/podgroup.ts). Parsed PodGroups are memoised per resourceVersion.
 import type { ObjectCache } from '../k8s/cache.js';
-import type { ApiTarget } from './api-discovery.js';
+import type { ApiTarget } from '../k8s/api-discovery.js';
 import { podGroupInfo, type PodGroupInfo, type PodGroupLookup, type PodGroupObject } from '../gang/podgroup.js';
 
 export class PodGroupSource implements PodGroupLookup, ApiTarget<PodGroupObject> {

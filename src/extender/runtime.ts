@@ -22,7 +22,7 @@ import type { Metrics } from '../metrics/index.js';
 import type { NodeResourceTopology } from '../numa/topology.js';
 import { NUMA_TOPOLOGY, POD_GROUP_GROUP_VERSION, POD_GROUP_RESOURCE } from '../contract/keys.js';
 import type { PodGroupObject } from '../gang/podgroup.js';
-import { ApiDiscovery } from './api-discovery.js';
+import { ApiDiscovery } from '../k8s/api-discovery.js';
 import { apiStatusWriter, GangStatusWriter } from './gang-status.js';
 import { PodGroupSource } from './podgroups.js';
 import type { NativePodGroupObject } from '../gang/native.js';

@@ -1,14 +1,15 @@
 // The webhook's read-only views of the API, when it has one: the ConfigMaps
-// that profiles name as templates, SparkApplications (when spark-operator's
-// CRD is installed) and Spark driver pods. Each is an informer; the pure code
+// that profiles name as templates, SparkApplications (while spark-operator's
+// CRD is served: looked for every webhook.apiDiscoverySeconds) and Spark
+// driver pods. Each is an informer; the pure code
 // sees them only as ObjectCache.
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { ObjectCache } from '../k8s/cache.js';
 import { ApiError, type KubeClient } from '../k8s/client.js';
+import { ApiDiscovery, type ApiTarget, type CacheTracker } from '../k8s/api-discovery.js';
 import { createInformer, type Informer } from '../k8s/informer.js';
-import type { Metrics } from '../metrics/index.js';
 import type { ReadinessCheck } from '../ops/app.js';
 import { SPARK_APPLICATION_GROUP, SPARK_APPLICATION_VERSION, SPARK_ROLE } from '../contract/keys.js';
 import type { SparkApplication } from './sparkapp.js';
@@ -49,6 +50,33 @@ class ConfigMapCaches implements ObjectCache<V1ConfigMap> {
   }
 }
 
+/**
+ * A cache over whichever informer discovery has attached: empty while the API
+ * is not served, which reads the same as "no such object".
+ */
+export class SwitchableCache<T> implements ObjectCache<T>, ApiTarget<T> {
+  private informer: Informer<T> | undefined;
+  attach(cache: Informer<T>): void {
+    this.informer = cache;
+  }
+  detach(): void {
+    this.informer = undefined;
+  }
+  event(): void {
+    // Reads go to the informer's own store.
+  }
+  get(name: string, namespace?: string): T | undefined {
+    return this.informer?.get(name, namespace);
+  }
+  list(namespace?: string): readonly T[] {
+    return this.informer?.list(namespace) ?? [];
+  }
+  /** A readiness answer: null when not watching (nothing to wait for) or synced. */
+  unsynced(): string | null {
+    return this.informer && !this.informer.synced() ? 'not synced yet' : null;
+  }
+}
+
 /** Start an informer, retrying in the background when the first list fails (RBAC, API down). */
 function startWithRetry<T>(informer: Informer<T>, log: Logger, stopped: () => boolean, delayMs = 5_000): void {
   informer.start().catch((err: unknown) => {
@@ -70,7 +98,7 @@ async function crdServed(client: KubeClient): Promise<boolean> {
   }
 }
 
-export async function startWebhookCaches(client: KubeClient, config: Config, logger: Logger, metrics?: Pick<Metrics, 'trackCache'>): Promise<WebhookCaches> {
+export async function startWebhookCaches(client: KubeClient, config: Config, logger: Logger, metrics?: CacheTracker): Promise<WebhookCaches> {
   let stopped = false;
   const isStopped = (): boolean => stopped;
   const all: Informer<never>[] = [];
@@ -93,23 +121,30 @@ export async function startWebhookCaches(client: KubeClient, config: Config, log
     );
   }
 
-  let sparkApplications: ObjectCache<SparkApplication> | undefined;
-  try {
-    if (await crdServed(client)) {
-      sparkApplications = track(
-        createInformer<SparkApplication & { metadata: { name: string } }>({
-          client,
-          path: `/apis/${SPARK_APPLICATION_GROUP}/${SPARK_APPLICATION_VERSION}/sparkapplications`,
-          resource: 'sparkapplications',
-          logger,
-        }),
-      );
-    } else {
-      logger.info('SparkApplication CRD not installed: executor counts come from pods and profiles only');
-    }
-  } catch (err) {
-    logger.warn({ err: String(err) }, 'cannot tell whether the SparkApplication CRD is installed; not watching it');
-  }
+  // spark-operator is often installed after Gangplank: its API is looked for
+  // every interval, and watched from when it is served (no restart).
+  const sparkApplications = new SwitchableCache<SparkApplication>();
+  const discovery = new ApiDiscovery<SparkApplication & { metadata: { name: string } }>({
+    groupVersion: `${SPARK_APPLICATION_GROUP}/${SPARK_APPLICATION_VERSION}`,
+    resource: 'sparkapplications',
+    serves: () => crdServed(client),
+    createInformer: (handlers) =>
+      createInformer<SparkApplication & { metadata: { name: string } }>({
+        client,
+        path: `/apis/${SPARK_APPLICATION_GROUP}/${SPARK_APPLICATION_VERSION}/sparkapplications`,
+        resource: 'sparkapplications',
+        logger,
+        handlers,
+      }),
+    target: sparkApplications,
+    metrics: metrics ?? { trackCache: () => undefined, untrackCache: () => undefined },
+    logger,
+    intervalMs: config.webhook.apiDiscoverySeconds * 1000,
+  });
+  await discovery.check(true);
+  if (!discovery.active()) logger.info('SparkApplication API not served: executor counts come from pods and profiles; looking again every interval');
+  discovery.start();
+  readiness.push({ name: 'webhook cache sparkapplications', check: () => sparkApplications.unsynced() });
 
   const drivers = track(createInformer<V1Pod>({ client, path: '/api/v1/pods', resource: 'pods/spark-drivers', labelSelector: `${SPARK_ROLE}=driver`, logger }));
 
@@ -120,6 +155,7 @@ export async function startWebhookCaches(client: KubeClient, config: Config, log
     readiness,
     async stop() {
       stopped = true;
+      await discovery.stop();
       await Promise.all(all.map((i) => i.stop().catch(() => undefined)));
     },
   };

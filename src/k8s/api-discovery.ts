@@ -1,14 +1,21 @@
 // An optional API (a CRD, or a built-in group behind a feature gate) watched
 // whenever the API server serves it: asked every interval, its informer
 // started when it appears and stopped when it goes, without a restart. The
-// same shape as ./topology-discovery.ts (NodeResourceTopology, which also
-// posts node Events when it goes), for APIs that need nothing more: the
-// scheduler-plugins PodGroup (scheduling.x-k8s.io/v1alpha1) and the native
-// PodGroup of the Workload API (scheduling.k8s.io/v1beta1, gate
-// GenericWorkload). Discovery itself needs no RBAC grant (docs/rbac.md).
+// same shape as extender/topology-discovery.ts (NodeResourceTopology, which
+// also posts node Events when it goes), for APIs that need nothing more: the
+// extender's scheduler-plugins PodGroup (scheduling.x-k8s.io/v1alpha1) and
+// native PodGroup (scheduling.k8s.io/v1beta1, gate GenericWorkload), and the
+// webhook's SparkApplication (sparkoperator.k8s.io/v1beta2, installed with
+// spark-operator, often after Gangplank). Discovery itself needs no RBAC
+// grant (docs/rbac.md).
 import type { Logger } from 'pino';
-import type { Informer, InformerHandlers } from '../k8s/informer.js';
-import type { Metrics } from '../metrics/index.js';
+import type { Informer, InformerHandlers } from './informer.js';
+
+/** Where a cache's sync state is published (gangplank_cache_synced{resource}). */
+export interface CacheTracker {
+  trackCache(resource: string, synced: () => boolean): void;
+  untrackCache(resource: string): void;
+}
 
 /** What discovery drives. */
 export interface ApiTarget<T> {
@@ -28,7 +35,7 @@ export interface ApiDiscoveryDeps<T> {
   serves(): Promise<boolean>;
   createInformer(handlers: InformerHandlers<T>): Informer<T>;
   readonly target: ApiTarget<T>;
-  readonly metrics: Pick<Metrics, 'trackCache' | 'untrackCache'>;
+  readonly metrics: CacheTracker;
   readonly logger: Logger;
   readonly intervalMs: number;
   readonly now?: () => number;
