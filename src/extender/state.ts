@@ -511,6 +511,12 @@ export class ExtenderState {
     if (r) this.gangChanged(r.gang.key);
     if (!r || (r.slots === 0 && r.reason !== 'filled')) return;
     this.metrics.reservationsReleased.inc({ reason: r.reason });
+    if (r.reason === 'filled') {
+      // Counted here, whichever path consumed the last slot: the bind verb, or
+      // the informer seeing the Binding before the verb's own answer came back.
+      const gang = this.ledger.get(r.gang.key);
+      if (gang) this.metrics.gangTimeToBound.observe(Math.max(0, this.clock() - gang.createdAt) / 1000);
+    }
     if (r.partlyPlaced) this.metrics.gangsPartlyPlaced.inc();
     if (r.reason === 'timeout' && r.slots > 0) {
       const anchor = this.ledgerAnchor(r.gang);

@@ -18,6 +18,8 @@ export class RecordingBinder implements Binder {
   readonly calls: string[] = [];
   failBind = false;
   failPersist = false;
+  /** Called once a Binding is accepted, before bind() returns: e.g. the watch event that can arrive before the answer. */
+  onBind: ((binding: { namespace: string; name: string; uid: string; node: string; annotations: Record<string, string> }) => void) | undefined;
   async persistPlan(record: GangRecord): Promise<void> {
     this.calls.push(`persist ${record.namespace}/${record.name}`);
     if (this.failPersist) throw new Error('persist refused');
@@ -30,6 +32,7 @@ export class RecordingBinder implements Binder {
     if (this.failBind) throw new Error('binding refused');
     this.bindings.push({ namespace, name, uid, node, annotations });
     if (record !== undefined) this.records.push(JSON.parse(record) as GangRecord);
+    this.onBind?.({ namespace, name, uid, node, annotations });
   }
   /** Every write of a gang's plan: patches on the anchor and Bindings that carry it. */
   planWrites(): string[] {

@@ -144,12 +144,11 @@ export async function bind(state: BindView, args: ExtenderBindingArgs, opts: Bin
       }
       if (planWrite) state.metrics.planWrites.inc({ via: planWrite });
       opts.timings?.(timings);
+      // The informer may have seen this pod bound first and consumed the slot
+      // (followBound): then this consume is a no-op and the fill was counted there.
       const filled = state.ledger.consume(key, slot.id, uid);
       if (usage) state.index.assume(uid, node, zone, usage, state.clock() + ttlMs, pod);
-      if (filled) {
-        state.metrics.reservationsReleased.inc({ reason: 'filled' });
-        state.metrics.gangTimeToBound.observe(Math.max(0, state.clock() - gang.createdAt) / 1000);
-      }
+      state.released(filled);
       state.refreshGauges();
       return planWrite;
     }

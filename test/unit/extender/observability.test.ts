@@ -112,6 +112,27 @@ describe('gangplank_gangs and the reservations gauges', () => {
     expect(bound['count:']).toBe(1);
   });
 
+  it('counts a gang filled once, also when the watch shows the last executor bound before its Binding answers', async () => {
+    const ts = makeState({ nodes: [makeNode('n1').cpu('8').memory('32Gi').obj()] });
+    const d = driver(2);
+    ts.addPod(d);
+    await bindTo(ts, d, filter(ts, d).NodeNames![0]!);
+    const pods = new Map<string, V1Pod>([1, 2].map((i) => [`uid-pi-exec-${i}`, executor(i)]));
+    // The informer's update for each executor (bound, with the slot its Binding named) is handled
+    // while the bind verb still waits for the API server's answer: the slot is consumed there first.
+    ts.binder.onBind = (b) => {
+      const p = pods.get(b.uid);
+      if (p) ts.markBound(p, b.node, b.annotations);
+    };
+    for (const e of pods.values()) {
+      ts.addPod(e);
+      await bind(ts.state, { PodName: e.metadata!.name!, PodNamespace: 'spark', PodUID: e.metadata!.uid!, Node: filter(ts, e).NodeNames![0]! });
+    }
+    expect(await gangStates(ts)).toMatchObject({ 'state=filled': 1, 'state=reserved': 0 });
+    expect((await values(ts, 'gangplank_gang_time_to_bound_seconds'))['count:']).toBe(1);
+    expect((await values(ts, 'gangplank_reservations_released_total'))['reason=filled']).toBe(1);
+  });
+
   it('a co-created gang short of members is waiting, and stops counting when its member goes', async () => {
     const ts = makeState({ nodes: [makeNode('n1').cpu('4').memory('16Gi').obj()] });
     const m = makePod('m1').ns('team').uid('uid-m1').created(new Date(T0).toISOString()).gang('trio', 3).cpu('1').obj();
