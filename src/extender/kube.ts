@@ -176,15 +176,4 @@ export class LazyConfigMapCache implements ObjectCache<V1ConfigMap> {
   }
 }
 
-/** True when the API server serves a group/version (e.g. the NodeResourceTopology CRD). */
-export async function servesGroupVersion(client: KubeClient, groupVersion: string): Promise<boolean> {
-  try {
-    await client.request({ path: `/apis/${groupVersion}` });
-    return true;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return false;
-    throw err;
-  }
-}
-
 export type { V1Pod };

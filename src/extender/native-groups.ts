@@ -3,7 +3,6 @@
 // ../k8s/api-discovery.ts starts while the API is served, read through
 // NativeGroupLookup by the pure gang logic (src/gang/native.ts).
 import type { ObjectCache } from '../k8s/cache.js';
-import { ApiError, type KubeClient } from '../k8s/client.js';
 import type { ApiTarget } from '../k8s/api-discovery.js';
 import { nativeGroupInfo, type NativeGroupInfo, type NativeGroupLookup, type NativePodGroupObject } from '../gang/native.js';
 
@@ -36,20 +35,5 @@ export class NativeGroupSource implements NativeGroupLookup, ApiTarget<NativePod
   nativeGroup(namespace: string, name: string): NativeGroupInfo | undefined {
     const pg = this.cache?.get(name, namespace);
     return pg ? nativeGroupInfo(pg) : undefined;
-  }
-}
-
-/**
- * True when the API server serves native PodGroups: the group version is
- * there (GenericWorkload on, scheduling.k8s.io/v1beta1 enabled) and lists
- * podgroups.
- */
-export async function servesNativeGroups(client: KubeClient): Promise<boolean> {
-  try {
-    const res = await client.request<{ resources?: { name: string }[] }>({ path: `/apis/${NATIVE_GROUP_VERSION}` });
-    return (res.resources ?? []).some((r) => r.name === NATIVE_RESOURCE);
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return false;
-    throw err;
   }
 }

@@ -22,14 +22,14 @@ import type { Metrics } from '../metrics/index.js';
 import type { NodeResourceTopology } from '../numa/topology.js';
 import { NUMA_TOPOLOGY, POD_GROUP_GROUP_VERSION, POD_GROUP_RESOURCE } from '../contract/keys.js';
 import type { PodGroupObject } from '../gang/podgroup.js';
-import { ApiDiscovery } from '../k8s/api-discovery.js';
+import { ApiDiscovery, servesApi } from '../k8s/api-discovery.js';
 import { apiStatusWriter, GangStatusWriter } from './gang-status.js';
 import { PodGroupSource } from './podgroups.js';
 import type { NativePodGroupObject } from '../gang/native.js';
-import { NATIVE_CACHE_LABEL, NATIVE_GROUP_VERSION, NATIVE_RESOURCE, NativeGroupSource, servesNativeGroups } from './native-groups.js';
+import { NATIVE_CACHE_LABEL, NATIVE_GROUP_VERSION, NATIVE_RESOURCE, NativeGroupSource } from './native-groups.js';
 import { flag, kubeClient, type Running } from '../runtime.js';
 import { buildExtenderApp } from './app.js';
-import { apiBinder, eventRecorder, LazyConfigMapCache, nodeEventRecorder, servesGroupVersion } from './kube.js';
+import { apiBinder, eventRecorder, LazyConfigMapCache, nodeEventRecorder } from './kube.js';
 import { apiToucher, Requeuer } from './requeue.js';
 import { createLeaseElector } from './lease.js';
 import { ExtenderState, type ExtenderStateDeps, type GangEvent } from './state.js';
@@ -138,7 +138,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   const podGroupDiscovery = new ApiDiscovery<PodGroupObject>({
     groupVersion: POD_GROUP_GROUP_VERSION,
     resource: POD_GROUP_RESOURCE,
-    serves: () => servesGroupVersion(client, POD_GROUP_GROUP_VERSION),
+    serves: () => servesApi(client, POD_GROUP_GROUP_VERSION),
     createInformer: (handlers) =>
       createInformer<PodGroupObject & { metadata: { name: string } }>({
         client,
@@ -155,7 +155,8 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
   const nativeDiscovery = new ApiDiscovery<NativePodGroupObject>({
     groupVersion: NATIVE_GROUP_VERSION,
     resource: NATIVE_CACHE_LABEL,
-    serves: () => servesNativeGroups(client),
+    // Served when the group version is there (GenericWorkload on, scheduling.k8s.io/v1beta1 enabled) and lists podgroups.
+    serves: () => servesApi(client, NATIVE_GROUP_VERSION, { resource: NATIVE_RESOURCE }),
     createInformer: (handlers) =>
       createInformer<NativePodGroupObject & { metadata: { name: string } }>({
         client,
@@ -170,7 +171,7 @@ export async function startExtender(cmd: Command, config: Config, logger: Logger
     intervalMs: config.extender.topologyDiscoverySeconds * 1000,
   });
   const discovery = new TopologyDiscovery({
-    serves: () => servesGroupVersion(client, NRT_GROUP_VERSION),
+    serves: () => servesApi(client, NRT_GROUP_VERSION),
     createInformer: (handlers) =>
       createInformer<NodeResourceTopology & { metadata: { name: string } }>({
         client,

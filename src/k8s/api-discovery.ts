@@ -9,7 +9,23 @@
 // spark-operator, often after Gangplank). Discovery itself needs no RBAC
 // grant (docs/rbac.md).
 import type { Logger } from 'pino';
+import { ApiError, type KubeClient } from './client.js';
 import type { Informer, InformerHandlers } from './informer.js';
+
+/**
+ * Whether the API server serves `groupVersion` (and, given `resource`, lists
+ * that resource in it): a discovery GET. A 404 is "no"; anything else that
+ * fails throws, for "cannot tell".
+ */
+export async function servesApi(client: KubeClient, groupVersion: string, opts: { resource?: string; timeoutMs?: number } = {}): Promise<boolean> {
+  try {
+    const res = await client.request<{ resources?: { name: string }[] }>({ path: `/apis/${groupVersion}`, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+    return opts.resource === undefined || (res.resources ?? []).some((r) => r.name === opts.resource);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return false;
+    throw err;
+  }
+}
 
 /** Where a cache's sync state is published (gangplank_cache_synced{resource}). */
 export interface CacheTracker {
@@ -21,8 +37,8 @@ export interface CacheTracker {
 export interface ApiTarget<T> {
   /** The API is served: read from `cache` (fed through `event`). */
   attach(cache: Informer<T>): void;
-  /** The API is no longer served: forget what it said. */
-  detach(): void;
+  /** The API is no longer served: forget what it said. May return fields for the log line that says so. */
+  detach(): Record<string, unknown> | void;
   event(type: 'add' | 'update' | 'delete', obj: T): void;
 }
 
@@ -31,6 +47,10 @@ export interface ApiDiscoveryDeps<T> {
   readonly groupVersion: string;
   /** e.g. podgroups: the gangplank_cache_synced{resource} label and log key. */
   readonly resource: string;
+  /** What log lines call the API (default "<groupVersion> <resource>"). */
+  readonly name?: string;
+  /** Appended to the "no longer served" log line: what takes its place. */
+  readonly goneMessage?: string;
   /** Whether the API server serves groupVersion (discovery GET); throws when it cannot tell. */
   serves(): Promise<boolean>;
   createInformer(handlers: InformerHandlers<T>): Informer<T>;
@@ -46,9 +66,11 @@ export class ApiDiscovery<T> {
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
   private readonly now: () => number;
+  private readonly name: string;
 
   constructor(private readonly deps: ApiDiscoveryDeps<T>) {
     this.now = deps.now ?? Date.now;
+    this.name = deps.name ?? `${deps.groupVersion} ${deps.resource}`;
   }
 
   /** The informer while the API is served. */
@@ -71,20 +93,21 @@ export class ApiDiscovery<T> {
       served = await this.deps.serves();
     } catch (err) {
       // Cannot tell (API server unreachable): keep what we have.
-      log.debug({ err: String(err), groupVersion }, 'API discovery failed; trying again');
+      log.debug({ err: String(err), groupVersion }, `${this.name} discovery failed; trying again`);
       return;
     }
     const current = this.informer;
     if (served && current && this.now() - current.lastHeardAt() > 3 * this.deps.intervalMs) {
       // Served, but our watch died (the CRD was replaced between two rounds): start afresh.
-      log.warn({ resource }, 'watch is not running; restarting it');
+      log.warn({ resource }, `${this.name} watch is not running; restarting it`);
       await this.stopInformer();
     }
     if (served && !this.informer) await this.startInformer(waitForSync);
     else if (!served && this.informer) {
       await this.stopInformer();
-      this.deps.target.detach();
-      log.warn({ groupVersion, resource }, `${groupVersion} ${resource} no longer served`);
+      const fields = this.deps.target.detach();
+      const gone = this.deps.goneMessage;
+      log.warn({ groupVersion, resource, ...fields }, `${this.name} no longer served${gone ? `: ${gone}` : ''}`);
     }
   }
 
@@ -98,8 +121,8 @@ export class ApiDiscovery<T> {
     this.informer = informer;
     target.attach(informer);
     this.deps.metrics.trackCache(resource, () => informer.synced());
-    log.info({ groupVersion, resource }, `${groupVersion} ${resource} served: watching`);
-    const started = informer.start().catch((err: unknown) => log.warn({ err: String(err), resource }, 'watch failed to start; discovery will retry'));
+    log.info({ groupVersion, resource }, `${this.name} served: watching it`);
+    const started = informer.start().catch((err: unknown) => log.warn({ err: String(err), resource }, `${this.name} watch failed to start; discovery will retry`));
     if (waitForSync) await started;
   }
 

@@ -7,8 +7,8 @@ import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { ObjectCache } from '../k8s/cache.js';
-import { ApiError, type KubeClient } from '../k8s/client.js';
-import { ApiDiscovery, type ApiTarget, type CacheTracker } from '../k8s/api-discovery.js';
+import type { KubeClient } from '../k8s/client.js';
+import { ApiDiscovery, servesApi, type ApiTarget, type CacheTracker } from '../k8s/api-discovery.js';
 import { createInformer, type Informer } from '../k8s/informer.js';
 import type { ReadinessCheck } from '../ops/app.js';
 import { SPARK_APPLICATION_GROUP, SPARK_APPLICATION_VERSION, SPARK_ROLE } from '../contract/keys.js';
@@ -88,16 +88,6 @@ function startWithRetry<T>(informer: Informer<T>, log: Logger, stopped: () => bo
   });
 }
 
-async function crdServed(client: KubeClient): Promise<boolean> {
-  try {
-    const res = await client.request<{ resources?: { name: string }[] }>({ path: `/apis/${SPARK_APPLICATION_GROUP}/${SPARK_APPLICATION_VERSION}`, timeoutMs: 10_000 });
-    return (res.resources ?? []).some((r) => r.name === 'sparkapplications');
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return false;
-    throw err;
-  }
-}
-
 export async function startWebhookCaches(client: KubeClient, config: Config, logger: Logger, metrics?: CacheTracker): Promise<WebhookCaches> {
   let stopped = false;
   const isStopped = (): boolean => stopped;
@@ -127,7 +117,7 @@ export async function startWebhookCaches(client: KubeClient, config: Config, log
   const discovery = new ApiDiscovery<SparkApplication & { metadata: { name: string } }>({
     groupVersion: `${SPARK_APPLICATION_GROUP}/${SPARK_APPLICATION_VERSION}`,
     resource: 'sparkapplications',
-    serves: () => crdServed(client),
+    serves: () => servesApi(client, `${SPARK_APPLICATION_GROUP}/${SPARK_APPLICATION_VERSION}`, { resource: 'sparkapplications', timeoutMs: 10_000 }),
     createInformer: (handlers) =>
       createInformer<SparkApplication & { metadata: { name: string } }>({
         client,
